@@ -1,0 +1,11 @@
+import type { ArtifactStore } from '../storage/artifacts/artifact-store.js';
+import type { LoggedModelService } from '../tracking/logged-model-service.js';
+import type { TrackingService } from '../tracking/service.js';
+
+/** Everything the HTTP layer may call: services, never stores or SQL. */
+export interface AppServices {
+  tracking: TrackingService;
+  loggedModels: LoggedModelService;
+  artifacts: ArtifactStore;
+  version: string;
+}

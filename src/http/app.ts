@@ -1,0 +1,47 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { AppServices } from './app-services.js';
+import { nativeErrorBody, toAscentError } from './error-mapping.js';
+import { registerNativeApi } from './native/register-native-api.js';
+import { registerMlflowApi } from './mlflow/register-mlflow-api.js';
+import { registerWebUi } from './web-ui.js';
+
+export interface BuildAppOptions {
+  services: AppServices;
+  logger?: Logger | false;
+  bodyLimitBytes?: number;
+  /** Serve the built web UI at `/` (default true). */
+  serveUi?: boolean;
+}
+
+/** The Fastify application: native API, MLflow-compatible API, health, and the web UI. */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: options.bodyLimitBytes ?? 16 * 1024 * 1024,
+    disableRequestLogging: true,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: 'x-request-id',
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }) as unknown as FastifyInstance;
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  // Default error handler for everything outside an API-specific scope (which set their own).
+  app.setErrorHandler((err, request, reply) => {
+    const error = toAscentError(err);
+    if (error.code === 'INTERNAL') request.log.error({ err }, 'request failed');
+    void reply.status(error.status).send(nativeErrorBody(error));
+  });
+
+  app.get('/health', async (_req, reply) => reply.type('text/plain').send('OK'));
+  app.get('/version', async (_req, reply) => reply.type('text/plain').send(options.services.version));
+
+  await app.register(registerNativeApi, { prefix: '/api/v1', services: options.services });
+  await registerMlflowApi(app, options.services);
+  if (options.serveUi !== false) await registerWebUi(app);
+  return app;
+}

@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { AppServices } from '../app-services.js';
+import { nativeErrorBody, toAscentError } from '../error-mapping.js';
+import { stringifyJson } from '../json.js';
+import { NativeRouter } from './native-router.js';
+import { addExperimentRoutes } from './experiment-routes.js';
+import { addRunRoutes } from './run-routes.js';
+import { addArtifactRoutes } from './artifact-routes.js';
+
+/** The native REST API under `/api/v1`, with its OpenAPI document at `/api/v1/openapi.json`. */
+export async function registerNativeApi(app: FastifyInstance, options: { services: AppServices; prefix?: string }): Promise<void> {
+  const { services } = options;
+  app.setErrorHandler((err, request, reply) => {
+    const error = toAscentError(err);
+    if (error.code === 'INTERNAL') request.log.error({ err }, 'request failed');
+    void reply.status(error.status).send(nativeErrorBody(error));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ error: { code: 'ENDPOINT_NOT_FOUND', message: `No route ${request.method} ${request.url}` } });
+  });
+  app.setReplySerializer((payload) => stringifyJson(payload));
+  // Artifact uploads stream their body; everything else is JSON.
+  app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+
+  const router = new NativeRouter(app, '/api/v1');
+  addExperimentRoutes(router, services);
+  addRunRoutes(router, services);
+  addArtifactRoutes(router, services);
+  router.add({
+    method: 'GET',
+    url: '/logged-models/:modelId',
+    summary: 'Get a logged model (MLflow 3)',
+    tag: 'models',
+    params: z.object({ modelId: z.string().min(1).max(64) }),
+    handler: async ({ params }) => services.loggedModels.get(params.modelId),
+  });
+  app.get('/openapi.json', async () => router.openApi({ title: 'Ascent native API', version: services.version }));
+}

@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+import { postgresDialect, sqliteDialect, type SqlDialect } from './sql-dialect.js';
+import { migrateToLatest } from './migrations.js';
+
+/** An open metadata database: the Kysely handle plus the dialect helpers stores need. */
+export interface SqlDatabase {
+  readonly db: Kysely<Database>;
+  readonly dialect: SqlDialect;
+  close(): Promise<void>;
+}
+
+export interface OpenSqlDatabaseOptions {
+  /** `sqlite:<path>`, `sqlite::memory:`, a bare file path, or `postgres(ql)://…`. */
+  url: string;
+  /** Run migrations on open (default true). */
+  migrate?: boolean;
+  /** PostgreSQL pool size (default 10). */
+  poolSize?: number;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return url.startsWith('postgres://') || url.startsWith('postgresql://');
+}
+
+export async function openSqlDatabase(options: OpenSqlDatabaseOptions): Promise<SqlDatabase> {
+  const database = isPostgresUrl(options.url) ? openPostgres(options) : openSqlite(options.url);
+  if (options.migrate !== false) {
+    try {
+      await migrateToLatest(database.db, database.dialect);
+    } catch (err) {
+      await database.close();
+      throw err;
+    }
+  }
+  return database;
+}
+
+function openSqlite(url: string): SqlDatabase {
+  const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new BetterSqlite3(file);
+  // WAL lets readers proceed during writes; NORMAL sync keeps every committed transaction across a
+  // process kill (the WAL is in the OS page cache), losing only on power failure.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma('foreign_keys = ON');
+  // MLflow's LIKE is case-sensitive; SQLite's is not unless told.
+  sqlite.pragma('case_sensitive_like = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    dialect: sqliteDialect,
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+function openPostgres(options: OpenSqlDatabaseOptions): SqlDatabase {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    // int8 (bigint) columns hold epoch milliseconds and steps: safe as JS numbers.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: postgresDialect,
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}

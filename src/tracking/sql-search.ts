@@ -1,0 +1,137 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { SqlDialect } from '../storage/sql/sql-dialect.js';
+import type { FilterClause, OrderByClause } from './search-filter.js';
+import type { ViewType } from './model.js';
+
+/**
+ * Translate parsed search clauses into SQL fragments over an aliased entity table. Values are
+ * always bound parameters; only aliases and column names chosen here are spliced in.
+ */
+export interface SearchTarget {
+  /** SQL alias of the entity table, e.g. `r`. */
+  alias: string;
+  /** Column holding the entity id (`run_id`, `experiment_id`, `model_id`). */
+  idColumn: string;
+  /** attribute name → column of the entity table. */
+  attributes: Record<string, string>;
+  metricTable?: { table: string; valueColumn: string; nanColumn: string };
+  paramTable?: string;
+  tagTable?: string;
+}
+
+export function lifecycleCondition(alias: string, viewType: ViewType): RawBuilder<unknown> {
+  const col = sql.ref(`${alias}.lifecycle_stage`);
+  if (viewType === 'ACTIVE_ONLY') return sql`${col} = 'active'`;
+  if (viewType === 'DELETED_ONLY') return sql`${col} = 'deleted'`;
+  return sql`1 = 1`;
+}
+
+function compare(dialect: SqlDialect, left: RawBuilder<unknown>, c: FilterClause): RawBuilder<unknown> {
+  switch (c.comparator) {
+    case 'LIKE':
+      return sql`${left} like ${c.value}`;
+    case 'ILIKE':
+      return dialect.ilike(left, sql`${c.value}`);
+    case 'IN':
+      return sql`${left} in (${sql.join((c.value as string[]).map((v) => sql`${v}`))})`;
+    case 'NOT IN':
+      return sql`${left} not in (${sql.join((c.value as string[]).map((v) => sql`${v}`))})`;
+    default:
+      return sql`${left} ${sql.raw(c.comparator)} ${c.value}`;
+  }
+}
+
+export function filterCondition(dialect: SqlDialect, t: SearchTarget, c: FilterClause): RawBuilder<unknown> {
+  const id = sql.ref(`${t.alias}.${t.idColumn}`);
+  switch (c.type) {
+    case 'attribute': {
+      const column = t.attributes[c.key];
+      if (!column) throw new Error(`unmapped attribute ${c.key}`);
+      return compare(dialect, sql.ref(`${t.alias}.${column}`), c);
+    }
+    case 'metric': {
+      const m = t.metricTable!;
+      return sql`exists (select 1 from ${sql.table(m.table)} f where f.${sql.raw(t.idColumn)} = ${id} and f.key = ${c.key} and f.${sql.raw(m.nanColumn)} = 0 and ${compare(dialect, sql.ref(`f.${m.valueColumn}`), c)})`;
+    }
+    case 'param':
+    case 'tag': {
+      const table = c.type === 'param' ? t.paramTable! : t.tagTable!;
+      return sql`exists (select 1 from ${sql.table(table)} f where f.${sql.raw(t.idColumn)} = ${id} and f.key = ${c.key} and ${compare(dialect, sql.ref('f.value'), c)})`;
+    }
+    case 'dataset': {
+      const column = c.key === 'context' ? 'ri.context' : `d.${c.key}`;
+      return sql`exists (select 1 from run_inputs ri join datasets d on d.dataset_id = ri.dataset_id where ri.run_id = ${id} and ${compare(dialect, sql.ref(column), c)})`;
+    }
+  }
+}
+
+/** ORDER BY terms (with the LEFT JOINs they need); NULLs and NaNs always sort last, as in MLflow. */
+export function orderTerms(t: SearchTarget, orderBy: OrderByClause[], defaults: RawBuilder<unknown>[]): { joins: RawBuilder<unknown>[]; terms: RawBuilder<unknown>[] } {
+  const joins: RawBuilder<unknown>[] = [];
+  const terms: RawBuilder<unknown>[] = [];
+  const id = sql.ref(`${t.alias}.${t.idColumn}`);
+  orderBy.forEach((o, i) => {
+    const dir = sql.raw(o.ascending ? 'asc' : 'desc');
+    if (o.type === 'attribute') {
+      const col = sql.ref(`${t.alias}.${t.attributes[o.key]!}`);
+      terms.push(sql`case when ${col} is null then 1 else 0 end`, sql`${col} ${dir}`);
+      return;
+    }
+    const alias = `o${i}`;
+    if (o.type === 'metric') {
+      const m = t.metricTable!;
+      joins.push(sql`left join ${sql.table(m.table)} ${sql.raw(alias)} on ${sql.ref(`${alias}.${t.idColumn}`)} = ${id} and ${sql.ref(`${alias}.key`)} = ${o.key}`);
+      const v = sql.ref(`${alias}.${m.valueColumn}`);
+      terms.push(sql`case when ${v} is null or ${sql.ref(`${alias}.${m.nanColumn}`)} = 1 then 1 else 0 end`, sql`${v} ${dir}`);
+      return;
+    }
+    const table = o.type === 'param' ? t.paramTable! : t.tagTable!;
+    joins.push(sql`left join ${sql.table(table)} ${sql.raw(alias)} on ${sql.ref(`${alias}.${t.idColumn}`)} = ${id} and ${sql.ref(`${alias}.key`)} = ${o.key}`);
+    const v = sql.ref(`${alias}.value`);
+    terms.push(sql`case when ${v} is null then 1 else 0 end`, sql`${v} ${dir}`);
+  });
+  terms.push(...defaults);
+  return { joins, terms };
+}
+
+export const RUN_TARGET: SearchTarget = {
+  alias: 'r',
+  idColumn: 'run_id',
+  attributes: {
+    run_id: 'run_id',
+    run_name: 'name',
+    status: 'status',
+    user_id: 'user_id',
+    start_time: 'start_time',
+    end_time: 'end_time',
+    artifact_uri: 'artifact_uri',
+    lifecycle_stage: 'lifecycle_stage',
+  },
+  metricTable: { table: 'latest_metrics', valueColumn: 'value', nanColumn: 'is_nan' },
+  paramTable: 'params',
+  tagTable: 'tags',
+};
+
+export const EXPERIMENT_TARGET: SearchTarget = {
+  alias: 'e',
+  idColumn: 'experiment_id',
+  attributes: { name: 'name', experiment_id: 'experiment_id', creation_time: 'creation_time', last_update_time: 'last_update_time' },
+  tagTable: 'experiment_tags',
+};
+
+export const LOGGED_MODEL_TARGET: SearchTarget = {
+  alias: 'm',
+  idColumn: 'model_id',
+  attributes: {
+    name: 'name',
+    model_id: 'model_id',
+    model_type: 'model_type',
+    status: 'status',
+    source_run_id: 'source_run_id',
+    creation_time: 'creation_time',
+    last_updated_time: 'last_updated_time',
+  },
+  metricTable: { table: 'logged_model_metrics', valueColumn: 'value', nanColumn: 'is_nan' },
+  paramTable: 'logged_model_params',
+  tagTable: 'logged_model_tags',
+};
