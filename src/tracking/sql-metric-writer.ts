@@ -1,6 +1,8 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { invalid } from '../core/errors.js';
 import type { Database } from '../storage/sql/schema.js';
+import type { SqlDatabase } from '../storage/sql/sql-database.js';
+import type { BulkColumn, BulkWriter } from '../storage/sql/bulk-writer.js';
 import type { SqlDialect } from '../storage/sql/sql-dialect.js';
 import type { LogBatchWrite } from './store.js';
 
@@ -30,12 +32,52 @@ interface BucketAgg {
   lastValue: number | null;
 }
 
+const METRIC_COLUMNS: BulkColumn[] = [
+  { name: 'run_id', pgType: 'text' },
+  { name: 'key', pgType: 'text' },
+  { name: 'step', pgType: 'bigint' },
+  { name: 'timestamp', pgType: 'bigint' },
+  { name: 'value', pgType: 'double precision' },
+  { name: 'is_nan', pgType: 'integer' },
+  { name: 'model_id', pgType: 'text' },
+  { name: 'dataset_name', pgType: 'text' },
+  { name: 'dataset_digest', pgType: 'text' },
+];
+const LATEST_COLUMNS = METRIC_COLUMNS.slice(0, 6);
+const BUCKET_COLUMNS: BulkColumn[] = [
+  { name: 'run_id', pgType: 'text' },
+  { name: 'key', pgType: 'text' },
+  { name: 'level', pgType: 'integer' },
+  { name: 'bucket', pgType: 'bigint' },
+  { name: 'count', pgType: 'bigint' },
+  { name: 'min_value', pgType: 'double precision' },
+  { name: 'max_value', pgType: 'double precision' },
+  { name: 'last_step', pgType: 'bigint' },
+  { name: 'last_timestamp', pgType: 'bigint' },
+  { name: 'last_value', pgType: 'double precision' },
+];
+
+const LATEST_CONFLICT = `on conflict (run_id, key) do update set step = excluded.step, timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan
+  where excluded.step > latest_metrics.step or (excluded.step = latest_metrics.step and (excluded.timestamp > latest_metrics.timestamp or (excluded.timestamp = latest_metrics.timestamp and excluded.value > latest_metrics.value)))`;
+
+/** Merge rule of a pre-aggregated bucket (SET expressions all read the old row). */
+function bucketConflict(dialect: SqlDialect): string {
+  const newer = '(excluded.last_step > metric_buckets.last_step or (excluded.last_step = metric_buckets.last_step and excluded.last_timestamp >= metric_buckets.last_timestamp))';
+  return `on conflict (run_id, key, level, bucket) do update set
+    count = metric_buckets.count + excluded.count,
+    min_value = coalesce(${dialect.leastFn}(metric_buckets.min_value, excluded.min_value), metric_buckets.min_value, excluded.min_value),
+    max_value = coalesce(${dialect.greatestFn}(metric_buckets.max_value, excluded.max_value), metric_buckets.max_value, excluded.max_value),
+    last_value = case when ${newer} then excluded.last_value else metric_buckets.last_value end,
+    last_timestamp = case when ${newer} then excluded.last_timestamp else metric_buckets.last_timestamp end,
+    last_step = case when ${newer} then excluded.last_step else metric_buckets.last_step end`;
+}
+
 const isLater = (a: { step: number; timestamp: number; value: number }, b: { step: number; timestamp: number; value: number }): boolean =>
   a.step > b.step || (a.step === b.step && (a.timestamp > b.timestamp || (a.timestamp === b.timestamp && a.value > b.value)));
 
 /** Write one validated batch in a single transaction: params, tags, metric points, latest values, buckets. */
-export async function writeBatch(db: Kysely<Database>, dialect: SqlDialect, write: LogBatchWrite): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+export async function writeBatch(database: SqlDatabase, write: LogBatchWrite): Promise<void> {
+  await database.bulkTransaction(async (trx, bulk) => {
     if (write.params.length > 0) await writeParams(trx, write);
     if (write.tags.length > 0) {
       const tags = dedupeLast(write.tags);
@@ -45,7 +87,7 @@ export async function writeBatch(db: Kysely<Database>, dialect: SqlDialect, writ
         .onConflict((oc) => oc.columns(['run_id', 'key']).doUpdateSet({ value: (eb) => eb.ref('excluded.value') }))
         .execute();
     }
-    if (write.metrics.length > 0) await writeMetrics(trx, dialect, write);
+    if (write.metrics.length > 0) await writeMetrics(bulk, database.dialect, write);
   });
 }
 
@@ -82,65 +124,41 @@ async function writeParams(trx: Transaction<Database>, write: LogBatchWrite): Pr
     .execute();
 }
 
-async function writeMetrics(trx: Transaction<Database>, dialect: SqlDialect, write: LogBatchWrite): Promise<void> {
+async function writeMetrics(bulk: BulkWriter, dialect: SqlDialect, write: LogBatchWrite): Promise<void> {
   const rows = write.metrics.map((m) => {
     const nan = Number.isNaN(m.value);
-    return {
-      run_id: write.runId,
-      key: m.key,
-      step: m.step,
-      timestamp: m.timestamp,
-      value: nan ? 0 : m.value,
-      is_nan: nan ? 1 : 0,
-      model_id: m.modelId ?? null,
-      dataset_name: m.datasetName ?? null,
-      dataset_digest: m.datasetDigest ?? null,
-    };
+    return [write.runId, m.key, m.step, m.timestamp, nan ? 0 : m.value, nan ? 1 : 0, m.modelId ?? null, m.datasetName ?? null, m.datasetDigest ?? null];
   });
   // RETURNING with DO NOTHING yields only the points actually inserted, so a retried batch does not
   // count twice in the buckets.
-  const inserted: InsertedPoint[] = [];
-  const chunk = Math.floor(dialect.maxParams / 9);
-  for (let i = 0; i < rows.length; i += chunk) {
-    const part = await trx
-      .insertInto('metrics')
-      .values(rows.slice(i, i + chunk))
-      .onConflict((oc) => oc.columns(['run_id', 'key', 'step', 'timestamp', 'value', 'is_nan']).doNothing())
-      .returning(['key', 'step', 'timestamp', 'value', 'is_nan'])
-      .execute();
-    inserted.push(...part);
-  }
+  const inserted = (await bulk.insert({
+    table: 'metrics',
+    columns: METRIC_COLUMNS,
+    rows,
+    onConflict: 'on conflict (run_id, key, step, timestamp, value, is_nan) do nothing',
+    returning: ['key', 'step', 'timestamp', 'value', 'is_nan'],
+  })) as unknown as InsertedPoint[];
   if (inserted.length === 0) return;
-  await upsertLatest(trx, write.runId, inserted);
-  await upsertBuckets(trx, dialect, write.runId, inserted);
-}
-
-async function upsertLatest(trx: Transaction<Database>, runId: string, points: InsertedPoint[]): Promise<void> {
+  for (const p of inserted) {
+    // PostgreSQL returns bigint columns as numbers through the pool's type parser; keep them numeric.
+    p.step = Number(p.step);
+    p.timestamp = Number(p.timestamp);
+  }
   const latest = new Map<string, InsertedPoint>();
-  for (const p of points) {
+  for (const p of inserted) {
     const cur = latest.get(p.key);
     if (!cur || isLater(p, cur)) latest.set(p.key, p);
   }
-  await trx
-    .insertInto('latest_metrics')
-    .values([...latest.values()].map((p) => ({ run_id: runId, key: p.key, step: p.step, timestamp: p.timestamp, value: p.value, is_nan: p.is_nan })))
-    .onConflict((oc) =>
-      oc
-        .columns(['run_id', 'key'])
-        .doUpdateSet({
-          step: (eb) => eb.ref('excluded.step'),
-          timestamp: (eb) => eb.ref('excluded.timestamp'),
-          value: (eb) => eb.ref('excluded.value'),
-          is_nan: (eb) => eb.ref('excluded.is_nan'),
-        })
-        .where(
-          sql<boolean>`excluded.step > latest_metrics.step or (excluded.step = latest_metrics.step and (excluded.timestamp > latest_metrics.timestamp or (excluded.timestamp = latest_metrics.timestamp and excluded.value > latest_metrics.value)))`,
-        ),
-    )
-    .execute();
+  await bulk.insert({
+    table: 'latest_metrics',
+    columns: LATEST_COLUMNS,
+    rows: [...latest.values()].map((p) => [write.runId, p.key, p.step, p.timestamp, p.value, p.is_nan]),
+    onConflict: LATEST_CONFLICT,
+  });
+  await bulk.insert({ table: 'metric_buckets', columns: BUCKET_COLUMNS, rows: bucketRows(write.runId, inserted), onConflict: bucketConflict(dialect) });
 }
 
-async function upsertBuckets(trx: Transaction<Database>, dialect: SqlDialect, runId: string, points: InsertedPoint[]): Promise<void> {
+function bucketRows(runId: string, points: InsertedPoint[]): unknown[][] {
   const aggs = new Map<string, BucketAgg>();
   for (const p of points) {
     for (const shift of BUCKET_LEVEL_SHIFTS) {
@@ -163,35 +181,5 @@ async function upsertBuckets(trx: Transaction<Database>, dialect: SqlDialect, ru
       }
     }
   }
-  const rows = [...aggs.values()].map((a) => ({
-    run_id: runId,
-    key: a.key,
-    level: a.level,
-    bucket: a.bucket,
-    count: a.count,
-    min_value: a.min,
-    max_value: a.max,
-    last_step: a.lastStep,
-    last_timestamp: a.lastTimestamp,
-    last_value: a.lastValue,
-  }));
-  const mb = sql.table('metric_buckets');
-  const newer = sql`(excluded.last_step > ${mb}.last_step or (excluded.last_step = ${mb}.last_step and excluded.last_timestamp >= ${mb}.last_timestamp))`;
-  const chunk = Math.floor(dialect.maxParams / 10);
-  for (let i = 0; i < rows.length; i += chunk) {
-    await trx
-      .insertInto('metric_buckets')
-      .values(rows.slice(i, i + chunk))
-      .onConflict((oc) =>
-        oc.columns(['run_id', 'key', 'level', 'bucket']).doUpdateSet({
-          count: sql`${mb}.count + excluded.count`,
-          min_value: sql`coalesce(${dialect.least(sql.ref('metric_buckets.min_value'), sql.ref('excluded.min_value'))}, ${mb}.min_value, excluded.min_value)`,
-          max_value: sql`coalesce(${dialect.greatest(sql.ref('metric_buckets.max_value'), sql.ref('excluded.max_value'))}, ${mb}.max_value, excluded.max_value)`,
-          last_value: sql`case when ${newer} then excluded.last_value else ${mb}.last_value end`,
-          last_timestamp: sql`case when ${newer} then excluded.last_timestamp else ${mb}.last_timestamp end`,
-          last_step: sql`case when ${newer} then excluded.last_step else ${mb}.last_step end`,
-        }),
-      )
-      .execute();
-  }
+  return [...aggs.values()].map((a) => [runId, a.key, a.level, a.bucket, a.count, a.min, a.max, a.lastStep, a.lastTimestamp, a.lastValue]);
 }

@@ -327,7 +327,7 @@ export class SqlTrackingStore implements TrackingStore {
   // ---------------- params, tags, metrics ----------------
 
   async logBatch(write: LogBatchWrite): Promise<void> {
-    await writeBatch(this.db, this.dialect, write);
+    await writeBatch(this.database, write);
   }
 
   async deleteTag(runId: string, key: string): Promise<void> {

@@ -1,16 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { postgresDialect, sqliteDialect, type SqlDialect } from './sql-dialect.js';
 import { migrateToLatest } from './migrations.js';
+import { PostgresBulkWriter, SqliteBulkWriter, type BulkWriter } from './bulk-writer.js';
 
 /** An open metadata database: the Kysely handle plus the dialect helpers stores need. */
 export interface SqlDatabase {
   readonly db: Kysely<Database>;
   readonly dialect: SqlDialect;
+  /** Run `fn` in one transaction with both the query builder and a fast many-row writer. */
+  bulkTransaction<T>(fn: (trx: Transaction<Database>, bulk: BulkWriter) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -53,9 +56,13 @@ function openSqlite(url: string): SqlDatabase {
   // MLflow's LIKE is case-sensitive; SQLite's is not unless told.
   sqlite.pragma('case_sensitive_like = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const bulk = new SqliteBulkWriter(sqlite);
   return {
     db,
     dialect: sqliteDialect,
+    // Kysely holds SQLite's single connection for the whole transaction, so statements run on the
+    // raw handle inside it belong to that transaction and cannot interleave with other queries.
+    bulkTransaction: (fn) => db.transaction().execute((trx) => fn(trx, bulk)),
     close: async () => {
       await db.destroy();
     },
@@ -76,6 +83,7 @@ function openPostgres(options: OpenSqlDatabaseOptions): SqlDatabase {
   return {
     db,
     dialect: postgresDialect,
+    bulkTransaction: (fn) => db.transaction().execute((trx) => fn(trx, new PostgresBulkWriter(trx))),
     close: async () => {
       await db.destroy();
     },

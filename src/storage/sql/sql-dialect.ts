@@ -18,6 +18,9 @@ export interface SqlDialect {
   ilike(a: Expression<unknown>, pattern: Expression<unknown>): RawBuilder<boolean>;
   /** True when a driver error is a unique or primary-key violation. */
   isUniqueViolation(err: unknown): boolean;
+  /** Names of the two-argument smaller/larger functions, for SQL text built by bulk writers. */
+  readonly leastFn: 'min' | 'least';
+  readonly greatestFn: 'max' | 'greatest';
   /** Largest number of bound parameters one statement may carry. */
   readonly maxParams: number;
 }
@@ -40,6 +43,8 @@ export const sqliteDialect: SqlDialect = {
     const code = errorCode(err);
     return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
   },
+  leastFn: 'min',
+  greatestFn: 'max',
   maxParams: 32000,
 };
 
@@ -50,5 +55,7 @@ export const postgresDialect: SqlDialect = {
   least: (a, b) => sql`least(${a}, ${b})`,
   ilike: (a, p) => sql<boolean>`${a} ilike ${p}`,
   isUniqueViolation: (err) => errorCode(err) === '23505',
+  leastFn: 'least',
+  greatestFn: 'greatest',
   maxParams: 65000,
 };
