@@ -73,9 +73,45 @@ export const LOGGED_MODEL_ATTRIBUTES: Record<string, string> = {
   last_updated_time: 'last_updated_time',
 };
 const LOGGED_MODEL_NUMERIC_ATTRIBUTES = new Set(['creation_time', 'last_updated_time']);
+export const REGISTERED_MODEL_ATTRIBUTES: Record<string, string> = {
+  name: 'name',
+  creation_timestamp: 'creation_time',
+  creation_time: 'creation_time',
+  last_updated_timestamp: 'last_updated_time',
+  last_updated_time: 'last_updated_time',
+  timestamp: 'last_updated_time',
+  owner: 'owner',
+  user_id: 'owner',
+  project_id: 'project_id',
+};
+export const MODEL_VERSION_ATTRIBUTES: Record<string, string> = {
+  name: 'name',
+  version: 'version',
+  version_number: 'version',
+  run_id: 'run_id',
+  source: 'source',
+  source_path: 'source',
+  status: 'status',
+  current_stage: 'current_stage',
+  user_id: 'user_id',
+  creation_timestamp: 'creation_time',
+  creation_time: 'creation_time',
+  last_updated_timestamp: 'last_updated_time',
+  last_updated_time: 'last_updated_time',
+  model_id: 'logged_model_id',
+};
+const REGISTRY_NUMERIC_ATTRIBUTES = new Set(['creation_time', 'last_updated_time', 'version']);
 const DATASET_KEYS = new Set(['name', 'digest', 'context']);
 
-export type SearchEntity = 'runs' | 'experiments' | 'logged_models';
+export type SearchEntity = 'runs' | 'experiments' | 'logged_models' | 'registered_models' | 'model_versions';
+
+const ATTRIBUTE_TABLES: Record<SearchEntity, Record<string, string>> = {
+  runs: RUN_ATTRIBUTES,
+  experiments: EXPERIMENT_ATTRIBUTES,
+  logged_models: LOGGED_MODEL_ATTRIBUTES,
+  registered_models: REGISTERED_MODEL_ATTRIBUTES,
+  model_versions: MODEL_VERSION_ATTRIBUTES,
+};
 
 interface Token {
   kind: 'ident' | 'string' | 'number' | 'op' | 'lparen' | 'rparen' | 'comma';
@@ -172,14 +208,15 @@ function resolveType(prefix: string, key: string, entity: SearchEntity, field: s
   if (!type) throw invalid(`Invalid ${field}: unknown identifier type '${prefix}'`, field);
   if (key === '') throw invalid(`Invalid ${field}: missing key after '${prefix}.'`, field);
   if (type === 'attribute') {
-    const table = entity === 'runs' ? RUN_ATTRIBUTES : entity === 'experiments' ? EXPERIMENT_ATTRIBUTES : LOGGED_MODEL_ATTRIBUTES;
+    const table = ATTRIBUTE_TABLES[entity];
     const canonical = table[key];
     if (!canonical) {
       throw invalid(`Invalid ${field}: unknown attribute '${key}'; expected one of ${Object.keys(table).join(', ')}`, field);
     }
     return { type, key: canonical };
   }
-  if (entity === 'experiments' && type !== 'tag') throw invalid(`Invalid ${field}: experiments can be filtered by attributes and tags only`, field);
+  if ((entity === 'experiments' || entity === 'registered_models') && type !== 'tag') throw invalid(`Invalid ${field}: ${entity.replace('_', ' ')} can be filtered by attributes and tags only`, field);
+  if (entity === 'model_versions' && type !== 'tag' && type !== 'metric') throw invalid(`Invalid ${field}: model versions can be filtered by attributes, tags and metrics`, field);
   if (entity === 'runs' && type === 'dataset' && !DATASET_KEYS.has(key)) {
     throw invalid(`Invalid ${field}: dataset key must be one of name, digest, context`, field);
   }
@@ -189,7 +226,8 @@ function resolveType(prefix: string, key: string, entity: SearchEntity, field: s
 function isNumericAttribute(entity: SearchEntity, key: string): boolean {
   if (entity === 'runs') return RUN_NUMERIC_ATTRIBUTES.has(key);
   if (entity === 'experiments') return EXPERIMENT_NUMERIC_ATTRIBUTES.has(key);
-  return LOGGED_MODEL_NUMERIC_ATTRIBUTES.has(key);
+  if (entity === 'logged_models') return LOGGED_MODEL_NUMERIC_ATTRIBUTES.has(key);
+  return REGISTRY_NUMERIC_ATTRIBUTES.has(key);
 }
 
 /** Parse a filter string; an empty or missing filter matches everything. */

@@ -12,9 +12,11 @@ export interface SearchTarget {
   alias: string;
   /** Column holding the entity id (`run_id`, `experiment_id`, `model_id`). */
   idColumn: string;
-  /** attribute name → column of the entity table. */
+  /** Extra key columns for entities with a composite key (model versions: model_id + version). */
+  extraKeyColumns?: string[];
+  /** attribute name → column of the entity table (or an already qualified `alias.column`). */
   attributes: Record<string, string>;
-  metricTable?: { table: string; valueColumn: string; nanColumn: string };
+  metricTable?: { table: string; valueColumn: string; nanColumn?: string };
   paramTable?: string;
   tagTable?: string;
 }
@@ -41,22 +43,33 @@ function compare(dialect: SqlDialect, left: RawBuilder<unknown>, c: FilterClause
   }
 }
 
+const column = (t: SearchTarget, name: string) => sql.ref(name.includes('.') ? name : `${t.alias}.${name}`);
+
+/** `f.k = e.k` for every key column of the target (composite keys included). */
+function keyJoin(t: SearchTarget, inner: string): RawBuilder<unknown> {
+  return sql.join(
+    [t.idColumn, ...(t.extraKeyColumns ?? [])].map((k) => sql`${sql.ref(`${inner}.${k}`)} = ${sql.ref(`${t.alias}.${k}`)}`),
+    sql` and `,
+  );
+}
+
 export function filterCondition(dialect: SqlDialect, t: SearchTarget, c: FilterClause): RawBuilder<unknown> {
   const id = sql.ref(`${t.alias}.${t.idColumn}`);
+  // Datasets are a runs-only concept keyed by run_id.
   switch (c.type) {
     case 'attribute': {
-      const column = t.attributes[c.key];
-      if (!column) throw new Error(`unmapped attribute ${c.key}`);
-      return compare(dialect, sql.ref(`${t.alias}.${column}`), c);
+      const mapped = t.attributes[c.key];
+      if (!mapped) throw new Error(`unmapped attribute ${c.key}`);
+      return compare(dialect, column(t, mapped), c);
     }
     case 'metric': {
       const m = t.metricTable!;
-      return sql`exists (select 1 from ${sql.table(m.table)} f where f.${sql.raw(t.idColumn)} = ${id} and f.key = ${c.key} and f.${sql.raw(m.nanColumn)} = 0 and ${compare(dialect, sql.ref(`f.${m.valueColumn}`), c)})`;
+      return sql`exists (select 1 from ${sql.table(m.table)} f where ${keyJoin(t, 'f')} and f.key = ${c.key} and ${m.nanColumn ? sql`f.${sql.raw(m.nanColumn)} = 0` : sql`1 = 1`} and ${compare(dialect, sql.ref(`f.${m.valueColumn}`), c)})`;
     }
     case 'param':
     case 'tag': {
       const table = c.type === 'param' ? t.paramTable! : t.tagTable!;
-      return sql`exists (select 1 from ${sql.table(table)} f where f.${sql.raw(t.idColumn)} = ${id} and f.key = ${c.key} and ${compare(dialect, sql.ref('f.value'), c)})`;
+      return sql`exists (select 1 from ${sql.table(table)} f where ${keyJoin(t, 'f')} and f.key = ${c.key} and ${compare(dialect, sql.ref('f.value'), c)})`;
     }
     case 'dataset': {
       const column = c.key === 'context' ? 'ri.context' : `d.${c.key}`;
@@ -69,24 +82,24 @@ export function filterCondition(dialect: SqlDialect, t: SearchTarget, c: FilterC
 export function orderTerms(t: SearchTarget, orderBy: OrderByClause[], defaults: RawBuilder<unknown>[]): { joins: RawBuilder<unknown>[]; terms: RawBuilder<unknown>[] } {
   const joins: RawBuilder<unknown>[] = [];
   const terms: RawBuilder<unknown>[] = [];
-  const id = sql.ref(`${t.alias}.${t.idColumn}`);
   orderBy.forEach((o, i) => {
     const dir = sql.raw(o.ascending ? 'asc' : 'desc');
     if (o.type === 'attribute') {
-      const col = sql.ref(`${t.alias}.${t.attributes[o.key]!}`);
+      const col = column(t, t.attributes[o.key]!);
       terms.push(sql`case when ${col} is null then 1 else 0 end`, sql`${col} ${dir}`);
       return;
     }
     const alias = `o${i}`;
     if (o.type === 'metric') {
       const m = t.metricTable!;
-      joins.push(sql`left join ${sql.table(m.table)} ${sql.raw(alias)} on ${sql.ref(`${alias}.${t.idColumn}`)} = ${id} and ${sql.ref(`${alias}.key`)} = ${o.key}`);
+      joins.push(sql`left join ${sql.table(m.table)} ${sql.raw(alias)} on ${keyJoin(t, alias)} and ${sql.ref(`${alias}.key`)} = ${o.key}`);
       const v = sql.ref(`${alias}.${m.valueColumn}`);
-      terms.push(sql`case when ${v} is null or ${sql.ref(`${alias}.${m.nanColumn}`)} = 1 then 1 else 0 end`, sql`${v} ${dir}`);
+      const nan = m.nanColumn ? sql` or ${sql.ref(`${alias}.${m.nanColumn}`)} = 1` : sql``;
+      terms.push(sql`case when ${v} is null${nan} then 1 else 0 end`, sql`${v} ${dir}`);
       return;
     }
     const table = o.type === 'param' ? t.paramTable! : t.tagTable!;
-    joins.push(sql`left join ${sql.table(table)} ${sql.raw(alias)} on ${sql.ref(`${alias}.${t.idColumn}`)} = ${id} and ${sql.ref(`${alias}.key`)} = ${o.key}`);
+    joins.push(sql`left join ${sql.table(table)} ${sql.raw(alias)} on ${keyJoin(t, alias)} and ${sql.ref(`${alias}.key`)} = ${o.key}`);
     const v = sql.ref(`${alias}.value`);
     terms.push(sql`case when ${v} is null then 1 else 0 end`, sql`${v} ${dir}`);
   });
@@ -134,4 +147,31 @@ export const LOGGED_MODEL_TARGET: SearchTarget = {
   metricTable: { table: 'logged_model_metrics', valueColumn: 'value', nanColumn: 'is_nan' },
   paramTable: 'logged_model_params',
   tagTable: 'logged_model_tags',
+};
+
+export const REGISTERED_MODEL_TARGET: SearchTarget = {
+  alias: 'm',
+  idColumn: 'model_id',
+  attributes: { name: 'name', creation_time: 'creation_time', last_updated_time: 'last_updated_time', owner: 'owner', project_id: 'project_id' },
+  tagTable: 'registered_model_tags',
+};
+
+export const MODEL_VERSION_TARGET: SearchTarget = {
+  alias: 'v',
+  idColumn: 'model_id',
+  extraKeyColumns: ['version'],
+  attributes: {
+    name: 'm.name',
+    version: 'version',
+    run_id: 'run_id',
+    source: 'source',
+    status: 'status',
+    current_stage: 'current_stage',
+    user_id: 'user_id',
+    creation_time: 'creation_time',
+    last_updated_time: 'last_updated_time',
+    logged_model_id: 'logged_model_id',
+  },
+  metricTable: { table: 'model_version_metrics', valueColumn: 'value' },
+  tagTable: 'model_version_tags',
 };

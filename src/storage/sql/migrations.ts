@@ -68,10 +68,12 @@ const migrations: Record<string, DialectMigration> = {
     }
 
     // The primary key makes identical re-sent points (client retries) idempotent and serves
-    // history reads as a covering index.
+    // history reads as a covering index. The three metric tables carry no foreign key: a per-row
+    // FK check doubled ingest cost, the service checks the run before every write, and run purges
+    // delete from these tables explicitly.
     await db.schema
       .createTable('metrics')
-      .addColumn('run_id', 'text', (c) => c.notNull().references('runs.run_id').onDelete('cascade'))
+      .addColumn('run_id', 'text', (c) => c.notNull())
       .addColumn('key', 'text', (c) => c.notNull())
       .addColumn('step', 'bigint', (c) => c.notNull())
       .addColumn('timestamp', 'bigint', (c) => c.notNull())
@@ -86,7 +88,7 @@ const migrations: Record<string, DialectMigration> = {
 
     await db.schema
       .createTable('latest_metrics')
-      .addColumn('run_id', 'text', (c) => c.notNull().references('runs.run_id').onDelete('cascade'))
+      .addColumn('run_id', 'text', (c) => c.notNull())
       .addColumn('key', 'text', (c) => c.notNull())
       .addColumn('step', 'bigint', (c) => c.notNull())
       .addColumn('timestamp', 'bigint', (c) => c.notNull())
@@ -99,7 +101,7 @@ const migrations: Record<string, DialectMigration> = {
 
     await db.schema
       .createTable('metric_buckets')
-      .addColumn('run_id', 'text', (c) => c.notNull().references('runs.run_id').onDelete('cascade'))
+      .addColumn('run_id', 'text', (c) => c.notNull())
       .addColumn('key', 'text', (c) => c.notNull())
       .addColumn('level', 'integer', (c) => c.notNull())
       .addColumn('bucket', 'bigint', (c) => c.notNull())
@@ -190,6 +192,142 @@ const migrations: Record<string, DialectMigration> = {
       .addColumn('step', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('run_outputs_pk', ['run_id', 'model_id'])
       .execute();
+  },
+  '0002_registry': async (db, dialect) => {
+    await db.schema
+      .createTable('registered_models')
+      .addColumn('model_id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('description', 'text', (c) => c.notNull())
+      .addColumn('owner', 'text', (c) => c.notNull())
+      .addColumn('project_id', 'text', (c) => c.notNull())
+      .addColumn('creation_time', 'bigint', (c) => c.notNull())
+      .addColumn('last_updated_time', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('registered_model_tags')
+      .addColumn('model_id', 'text', (c) => c.notNull().references('registered_models.model_id').onDelete('cascade'))
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('registered_model_tags_pk', ['model_id', 'key'])
+      .execute();
+    await db.schema
+      .createTable('model_versions')
+      .addColumn('model_id', 'text', (c) => c.notNull().references('registered_models.model_id').onDelete('cascade'))
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('source', 'text', (c) => c.notNull())
+      .addColumn('run_id', 'text')
+      .addColumn('logged_model_id', 'text')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('status_message', 'text')
+      .addColumn('description', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('current_stage', 'text', (c) => c.notNull())
+      .addColumn('creation_time', 'bigint', (c) => c.notNull())
+      .addColumn('last_updated_time', 'bigint', (c) => c.notNull())
+      .addColumn('run_link', 'text')
+      .addColumn('signature', 'text')
+      .addPrimaryKeyConstraint('model_versions_pk', ['model_id', 'version'])
+      .execute();
+    await db.schema.createIndex('model_versions_run').on('model_versions').column('run_id').execute();
+    await db.schema
+      .createTable('model_version_tags')
+      .addColumn('model_id', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('model_version_tags_pk', ['model_id', 'version', 'key'])
+      .addForeignKeyConstraint('model_version_tags_fk', ['model_id', 'version'], 'model_versions', ['model_id', 'version'], (c) => c.onDelete('cascade'))
+      .execute();
+    await db.schema
+      .createTable('model_version_metrics')
+      .addColumn('model_id', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('value', 'double precision', (c) => c.notNull())
+      .addColumn('step', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('model_version_metrics_pk', ['model_id', 'version', 'key'])
+      .addForeignKeyConstraint('model_version_metrics_fk', ['model_id', 'version'], 'model_versions', ['model_id', 'version'], (c) => c.onDelete('cascade'))
+      .execute();
+    await db.schema
+      .createTable('model_aliases')
+      .addColumn('model_id', 'text', (c) => c.notNull().references('registered_models.model_id').onDelete('cascade'))
+      .addColumn('alias', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('model_aliases_pk', ['model_id', 'alias'])
+      .execute();
+    await db.schema
+      .createTable('approval_rules')
+      .addColumn('model_id', 'text', (c) => c.notNull().references('registered_models.model_id').onDelete('cascade'))
+      .addColumn('target', 'text', (c) => c.notNull())
+      .addColumn('required_approvals', 'integer', (c) => c.notNull())
+      .addColumn('allow_self_approval', 'integer', (c) => c.notNull())
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('creation_time', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('approval_rules_pk', ['model_id', 'target'])
+      .execute();
+    await db.schema
+      .createTable('approval_requests')
+      .addColumn('request_id', 'text', (c) => c.primaryKey())
+      .addColumn('model_id', 'text', (c) => c.notNull())
+      .addColumn('target', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('requested_by', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('approvals', 'text', (c) => c.notNull())
+      .addColumn('decided_by', 'text')
+      .addColumn('decision_reason', 'text')
+      .addColumn('creation_time', 'bigint', (c) => c.notNull())
+      .addColumn('decided_time', 'bigint')
+      .execute();
+    await db.schema.createIndex('approval_requests_model').on('approval_requests').columns(['model_id', 'status']).execute();
+    // No foreign keys: the audit history outlives deleted models and versions.
+    await db.schema
+      .createTable('registry_events')
+      .addColumn('seq', dialect.serialType, (c) => c.primaryKey())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('model_id', 'text', (c) => c.notNull())
+      .addColumn('model_name', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer')
+      .addColumn('alias', 'text')
+      .addColumn('from_version', 'integer')
+      .addColumn('to_version', 'integer')
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text')
+      .addColumn('time', 'bigint', (c) => c.notNull())
+      .addColumn('payload', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('registry_events_model').on('registry_events').columns(['model_name', 'seq']).execute();
+    await db.schema.createIndex('registry_events_alias').on('registry_events').columns(['model_name', 'alias', 'time']).execute();
+    await db.schema
+      .createTable('webhooks')
+      .addColumn('webhook_id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('url', 'text', (c) => c.notNull())
+      .addColumn('secret', 'text', (c) => c.notNull())
+      .addColumn('events', 'text', (c) => c.notNull())
+      .addColumn('model_name', 'text')
+      .addColumn('allow_private', 'integer', (c) => c.notNull())
+      .addColumn('active', 'integer', (c) => c.notNull())
+      .addColumn('creation_time', 'bigint', (c) => c.notNull())
+      .addColumn('last_updated_time', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('webhook_deliveries')
+      .addColumn('webhook_id', 'text', (c) => c.notNull().references('webhooks.webhook_id').onDelete('cascade'))
+      .addColumn('seq', 'bigint', (c) => c.notNull())
+      .addColumn('model_id', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull())
+      .addColumn('next_attempt_time', 'bigint', (c) => c.notNull())
+      .addColumn('lease_until', 'bigint')
+      .addColumn('last_error', 'text')
+      .addColumn('last_status_code', 'integer')
+      .addColumn('delivered_time', 'bigint')
+      .addPrimaryKeyConstraint('webhook_deliveries_pk', ['webhook_id', 'seq'])
+      .execute();
+    await db.schema.createIndex('webhook_deliveries_pending').on('webhook_deliveries').columns(['status', 'next_attempt_time']).execute();
   },
 };
 

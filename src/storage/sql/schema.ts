@@ -163,6 +163,129 @@ export interface LoggedModelMetricsTable {
   dataset_digest: string | null;
 }
 
+export interface RegisteredModelsTable {
+  model_id: string;
+  name: string;
+  description: string;
+  owner: string;
+  project_id: string;
+  creation_time: number;
+  last_updated_time: number;
+}
+
+export interface RegisteredModelTagsTable {
+  model_id: string;
+  key: string;
+  value: string;
+}
+
+export interface ModelVersionsTable {
+  model_id: string;
+  version: number;
+  source: string;
+  run_id: string | null;
+  logged_model_id: string | null;
+  status: string;
+  status_message: string | null;
+  description: string;
+  user_id: string;
+  current_stage: string;
+  creation_time: number;
+  last_updated_time: number;
+  run_link: string | null;
+  signature: string | null;
+}
+
+export interface ModelVersionTagsTable {
+  model_id: string;
+  version: number;
+  key: string;
+  value: string;
+}
+
+export interface ModelVersionMetricsTable {
+  model_id: string;
+  version: number;
+  key: string;
+  value: number;
+  step: number;
+}
+
+export interface ModelAliasesTable {
+  model_id: string;
+  alias: string;
+  version: number;
+}
+
+export interface ApprovalRulesTable {
+  model_id: string;
+  target: string;
+  required_approvals: number;
+  allow_self_approval: number;
+  created_by: string;
+  creation_time: number;
+}
+
+export interface ApprovalRequestsTable {
+  request_id: string;
+  model_id: string;
+  target: string;
+  version: number;
+  requested_by: string;
+  reason: string | null;
+  status: string;
+  /** JSON array of {user, time, comment}. */
+  approvals: string;
+  decided_by: string | null;
+  decision_reason: string | null;
+  creation_time: number;
+  decided_time: number | null;
+}
+
+/** Append-only: the registry's audit history and its event outbox. */
+export interface RegistryEventsTable {
+  seq: Generated<number>;
+  type: string;
+  model_id: string;
+  model_name: string;
+  version: number | null;
+  alias: string | null;
+  from_version: number | null;
+  to_version: number | null;
+  actor: string;
+  reason: string | null;
+  time: number;
+  payload: string;
+}
+
+export interface WebhooksTable {
+  webhook_id: string;
+  name: string;
+  url: string;
+  secret: string;
+  /** JSON array of event types, or ["*"]. */
+  events: string;
+  model_name: string | null;
+  allow_private: number;
+  active: number;
+  creation_time: number;
+  last_updated_time: number;
+}
+
+/** One row per (webhook, event), written with the event; the dispatcher drains them in seq order per model. */
+export interface WebhookDeliveriesTable {
+  webhook_id: string;
+  seq: number;
+  model_id: string;
+  status: string;
+  attempts: number;
+  next_attempt_time: number;
+  lease_until: number | null;
+  last_error: string | null;
+  last_status_code: number | null;
+  delivered_time: number | null;
+}
+
 export interface Database {
   projects: ProjectsTable;
   experiments: ExperimentsTable;
@@ -181,4 +304,15 @@ export interface Database {
   logged_model_params: LoggedModelParamsTable;
   logged_model_tags: LoggedModelTagsTable;
   logged_model_metrics: LoggedModelMetricsTable;
+  registered_models: RegisteredModelsTable;
+  registered_model_tags: RegisteredModelTagsTable;
+  model_versions: ModelVersionsTable;
+  model_version_tags: ModelVersionTagsTable;
+  model_version_metrics: ModelVersionMetricsTable;
+  model_aliases: ModelAliasesTable;
+  approval_rules: ApprovalRulesTable;
+  approval_requests: ApprovalRequestsTable;
+  registry_events: RegistryEventsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
