@@ -10,6 +10,9 @@ import { SqlTrackingStore } from './tracking/sql-store.js';
 import { TrackingService } from './tracking/service.js';
 import { LoggedModelService } from './tracking/logged-model-service.js';
 import { buildApp } from './http/app.js';
+import { SqlRegistryStore } from './registry/sql-store.js';
+import { RegistryService } from './registry/service.js';
+import { ReleaseService } from './registry/releases.js';
 import type { AppServices } from './http/app-services.js';
 
 /** A running Ascent server: its URL and a graceful `close`. */
@@ -42,7 +45,9 @@ export async function createServices(config: AscentConfig): Promise<{ services: 
   const store = new SqlTrackingStore(database);
   const tracking = new TrackingService({ store });
   await tracking.init();
-  const services: AppServices = { tracking, loggedModels: new LoggedModelService(tracking), artifacts, version: packageVersion() };
+  const loggedModels = new LoggedModelService(tracking);
+  const registry = new RegistryService({ store: new SqlRegistryStore(database), tracking, loggedModels });
+  const services: AppServices = { tracking, loggedModels, artifacts, registry, releases: new ReleaseService(registry), version: packageVersion() };
   return {
     services,
     close: async () => {

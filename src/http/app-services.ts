@@ -1,11 +1,15 @@
 import type { ArtifactStore } from '../storage/artifacts/artifact-store.js';
 import type { LoggedModelService } from '../tracking/logged-model-service.js';
 import type { TrackingService } from '../tracking/service.js';
+import type { RegistryService } from '../registry/service.js';
+import type { ReleaseService } from '../registry/releases.js';
 
 /** Everything the HTTP layer may call: services, never stores or SQL. */
 export interface AppServices {
   tracking: TrackingService;
   loggedModels: LoggedModelService;
   artifacts: ArtifactStore;
+  registry: RegistryService;
+  releases: ReleaseService;
   version: string;
 }
