@@ -1,0 +1,37 @@
+/** Ascent's TypeScript SDK: a typed client of the native API and a tracking layer for training code. */
+export { AscentClient, type AscentClientOptions, type StartRunOptions } from './ascent-client.js';
+export { HttpTransport, type FetchLike, type HttpTransportOptions, type RetryPolicy } from './http-transport.js';
+export { ExperimentsApi, type CreateExperimentOptions, type ListExperimentsParams } from './experiments-api.js';
+export {
+  RunsApi,
+  type ArtifactFile,
+  type CreateRunParams,
+  type DatasetInputParams,
+  type LogBatchParams,
+  type MetricPoint,
+  type SearchRunsParams,
+  type UpdateRunParams,
+} from './runs-api.js';
+export { ProjectsApi } from './projects-api.js';
+export { LoggedModelsApi } from './logged-models-api.js';
+export { RunHandle, type RunHandleOptions } from './run-handle.js';
+export { AscentApiError, AscentConnectionError } from './sdk-errors.js';
+export { type KeyValues } from './key-values.js';
+export { nonFiniteReplacer } from './metric-values.js';
+export { AscentError, isAscentError, type ErrorCode } from '../core/errors.js';
+export type {
+  Dataset,
+  DatasetInput,
+  DownsampledHistory,
+  Experiment,
+  KeyValue,
+  LoggedModel,
+  Metric,
+  MetricBucket,
+  Page,
+  Project,
+  Run,
+  RunInfo,
+  RunStatus,
+  ViewType,
+} from '../tracking/model.js';
