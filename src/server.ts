@@ -1,9 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { AscentConfig } from './core/config.js';
+import { packageRoot, packageVersion } from './core/package-info.js';
 import { openSqlDatabase } from './storage/sql/sql-database.js';
 import { openArtifactStore } from './storage/artifacts/open-artifact-store.js';
 import { SqlTrackingStore } from './tracking/sql-store.js';
@@ -21,21 +19,6 @@ export interface RunningServer {
   app: FastifyInstance;
   services: AppServices;
   close(): Promise<void>;
-}
-
-export function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('package.json not found above ' + fileURLToPath(import.meta.url));
-    dir = parent;
-  }
-  return dir;
-}
-
-export function packageVersion(): string {
-  const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 /** Compose stores and services from configuration, in dependency order. */
@@ -60,7 +43,7 @@ export async function createServices(config: AscentConfig): Promise<{ services: 
 export async function startServer(config: AscentConfig, logger?: Logger): Promise<RunningServer> {
   const log = logger ?? pino({ level: config.logLevel });
   const { services, close: closeServices } = await createServices(config);
-  const app = await buildApp({ services, logger: log, bodyLimitBytes: config.bodyLimitBytes });
+  const app = await buildApp({ services, logger: log, bodyLimitBytes: config.bodyLimitBytes, maxArtifactBytes: config.maxArtifactBytes });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -86,3 +69,5 @@ export async function startServer(config: AscentConfig, logger?: Logger): Promis
 export function redact(url: string): string {
   return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
 }
+
+export { packageRoot, packageVersion };

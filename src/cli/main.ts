@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { AscentError } from '../core/errors.js';
-import { packageVersion } from '../server.js';
+import { packageVersion } from '../core/package-info.js';
 import { registerServerCommand } from './server-command.js';
 import { registerClientCommands } from './client-commands.js';
 

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../core/config.js';
-import { startServer } from '../server.js';
 
 /** `ascent server`: run the tracking server (and UI) on the configured database and artifact store. */
 export function registerServerCommand(program: Command): void {
@@ -22,6 +21,8 @@ export function registerServerCommand(program: Command): void {
         dataDir: opts.dataDir,
         logLevel: opts.logLevel,
       });
+      // Loaded on demand so client verbs (`ascent runs ls`) start without the server's dependencies.
+      const { startServer } = await import('../server.js');
       const server = await startServer(config);
       let stopping = false;
       const stop = (signal: string) => {

@@ -13,6 +13,8 @@ export interface AscentConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Largest accepted request body, in bytes (artifact uploads stream and are not bound by it). */
   bodyLimitBytes: number;
+  /** Largest single artifact upload (a PUT or one multipart part), in bytes. */
+  maxArtifactBytes: number;
   /** Where the server's own state lives in the embedded default. */
   dataDir: string;
 }
@@ -24,6 +26,7 @@ const ConfigSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   bodyLimitBytes: z.coerce.number().int().positive(),
+  maxArtifactBytes: z.coerce.number().int().positive(),
   dataDir: z.string().min(1),
 });
 
@@ -47,6 +50,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       port: pick('port', 'ASCENT_PORT', 5000),
       logLevel: pick('logLevel', 'ASCENT_LOG_LEVEL', 'info'),
       bodyLimitBytes: pick('bodyLimitBytes', 'ASCENT_BODY_LIMIT_BYTES', 16 * 1024 * 1024),
+      maxArtifactBytes: pick('maxArtifactBytes', 'ASCENT_MAX_ARTIFACT_BYTES', 5 * 1024 ** 3),
       dataDir,
     },
     'configuration',

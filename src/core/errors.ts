@@ -8,7 +8,8 @@ export const ERROR_CATALOGUE = {
   NOT_FOUND: { status: 404, mlflowCode: 'RESOURCE_DOES_NOT_EXIST', mlflowStatus: 404 },
   ENDPOINT_NOT_FOUND: { status: 404, mlflowCode: 'ENDPOINT_NOT_FOUND', mlflowStatus: 404 },
   ALREADY_EXISTS: { status: 409, mlflowCode: 'RESOURCE_ALREADY_EXISTS', mlflowStatus: 400 },
-  INVALID_STATE: { status: 409, mlflowCode: 'INVALID_STATE', mlflowStatus: 400 },
+  // MLflow's tracking server answers INVALID_PARAMETER_VALUE for operations on deleted entities.
+  INVALID_STATE: { status: 409, mlflowCode: 'INVALID_PARAMETER_VALUE', mlflowStatus: 400 },
   PAYLOAD_TOO_LARGE: { status: 413, mlflowCode: 'INVALID_PARAMETER_VALUE', mlflowStatus: 400 },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, mlflowCode: 'BAD_REQUEST', mlflowStatus: 415 },
   UNAUTHENTICATED: { status: 401, mlflowCode: 'UNAUTHENTICATED', mlflowStatus: 401 },

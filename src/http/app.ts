@@ -1,15 +1,17 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppServices } from './app-services.js';
 import { nativeErrorBody, toAscentError } from './error-mapping.js';
 import { registerNativeApi } from './native/register-native-api.js';
-import { registerMlflowApi } from './mlflow/register-mlflow-api.js';
+import { DEFAULT_MAX_ARTIFACT_BYTES, registerMlflowApi } from './mlflow/register-mlflow-api.js';
 import { registerWebUi } from './web-ui.js';
 
 export interface BuildAppOptions {
   services: AppServices;
   logger?: Logger | false;
   bodyLimitBytes?: number;
+  /** Largest single artifact upload, in bytes (default 5 GiB). */
+  maxArtifactBytes?: number;
   /** Serve the built web UI at `/` (default true). */
   serveUi?: boolean;
 }
@@ -19,7 +21,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: options.bodyLimitBytes ?? 16 * 1024 * 1024,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
@@ -40,8 +42,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.get('/health', async (_req, reply) => reply.type('text/plain').send('OK'));
   app.get('/version', async (_req, reply) => reply.type('text/plain').send(options.services.version));
 
-  await app.register(registerNativeApi, { prefix: '/api/v1', services: options.services });
-  await registerMlflowApi(app, options.services);
+  const maxArtifactBytes = options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES;
+  await app.register(registerNativeApi, { prefix: '/api/v1', services: options.services, maxArtifactBytes });
+  await registerMlflowApi(app, options.services, { maxArtifactBytes });
   if (options.serveUi !== false) await registerWebUi(app);
   return app;
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { packageRoot } from '../server.js';
+import { packageRoot } from '../core/package-info.js';
 
 /**
  * Paths the UI never answers: they belong to the APIs, whose own 404s (JSON, MLflow-shaped) must

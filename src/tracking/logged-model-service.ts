@@ -38,9 +38,9 @@ export class LoggedModelService {
     return this.get(modelId);
   }
 
-  async get(modelId: string): Promise<LoggedModel> {
+  async get(modelId: string, options: { allowDeleted?: boolean } = {}): Promise<LoggedModel> {
     const model = await this.store.getLoggedModel(modelId);
-    if (!model || model.lifecycleStage === 'deleted') throw notFound(`Logged model with ID '${modelId}' not found`);
+    if (!model || (model.lifecycleStage === 'deleted' && !options.allowDeleted)) throw notFound(`Logged model with ID '${modelId}' not found`);
     return model;
   }
 

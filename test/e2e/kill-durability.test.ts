@@ -1,59 +1,27 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startAscentProcess, type AscentProcess } from '../support/ascent-process.js';
 
 /**
  * Acknowledged writes survive `kill -9`: a real server process ingests log-batch requests from
  * concurrent clients, is killed mid-stream, restarts on the same data directory, and every batch
  * that was answered 200 is there in full.
  */
-const repo = path.resolve(import.meta.dirname, '../..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-async function start(dataDir: string, port: number): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli/main.ts'), 'server', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'], {
-    cwd: repo,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let i = 0; i < 300; i++) {
-    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return proc;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server did not become healthy');
-}
-
 describe('durability under kill -9', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ascent-kill-'));
-  const procs: ChildProcess[] = [];
-  afterAll(() => {
-    for (const p of procs) p.kill('SIGKILL');
+  const servers: AscentProcess[] = [];
+  afterAll(async () => {
+    for (const s of servers) await s.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('keeps every batch answered 200 and reopens the database cleanly', async () => {
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}/api/2.0/mlflow`;
-    const first = await start(dataDir, port);
-    procs.push(first);
+    const first = await startAscentProcess({ dataDir });
+    servers.push(first);
+    let base = `${first.url}/api/2.0/mlflow`;
     const post = (route: string, body: unknown) => fetch(`${base}/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const exp = (await (await post('experiments/create', { name: 'kill-test' })).json()) as { experiment_id: string };
     const run = (await (await post('runs/create', { experiment_id: exp.experiment_id, start_time: Date.now() })).json()) as { run: { info: { run_id: string } } };
@@ -75,13 +43,14 @@ describe('durability under kill -9', () => {
     };
     const clients = [0, 1, 2, 3].map(client);
     await new Promise((r) => setTimeout(r, 2000));
-    first.kill('SIGKILL');
+    first.proc.kill('SIGKILL');
     stop = true;
     await Promise.all(clients);
     expect(acked.length).toBeGreaterThan(10);
 
-    const second = await start(dataDir, port);
-    procs.push(second);
+    const second = await startAscentProcess({ dataDir });
+    servers.push(second);
+    base = `${second.url}/api/2.0/mlflow`;
     const stored = new Set<number>();
     for (const key of ['k0', 'k1', 'k2', 'k3']) {
       let token: string | undefined;
@@ -94,8 +63,7 @@ describe('durability under kill -9', () => {
     }
     const missing = acked.flatMap((batchId) => Array.from({ length: 200 }, (_, i) => batchId * 1000 + i)).filter((step) => !stored.has(step));
     expect(missing).toEqual([]);
-    second.kill('SIGTERM');
-    await new Promise((r) => second.once('exit', r));
+    await second.stop();
 
     const db = new BetterSqlite3(path.join(dataDir, 'ascent.db'), { readonly: true });
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');

@@ -8,7 +8,7 @@ import { fileInfoJson } from './mlflow-json.js';
 import { ProtoFields } from './mlflow-request.js';
 import { acceptStreamBodies } from './mlflow-scope.js';
 import { addMultipartUploadRoutes } from './multipart-upload-routes.js';
-import { uploadBody } from './upload-body.js';
+import { uploadBody } from '../upload-body.js';
 import { wildcardPath, type ArtifactsProxyOptions } from './proxy-request.js';
 
 /**

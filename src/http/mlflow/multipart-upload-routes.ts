@@ -5,7 +5,7 @@ import type { AppServices } from '../app-services.js';
 import { ProtoFields } from './mlflow-request.js';
 import { acceptJsonBodies, acceptStreamBodies } from './mlflow-scope.js';
 import { wildcardPath, type ArtifactsProxyOptions } from './proxy-request.js';
-import { uploadBody } from './upload-body.js';
+import { uploadBody } from '../upload-body.js';
 
 const MAX_PARTS = 10_000;
 

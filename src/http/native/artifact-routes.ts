@@ -6,11 +6,12 @@ import { requireProxiedArtifactPath } from '../../tracking/artifact-uri.js';
 import type { AppServices } from '../app-services.js';
 import type { NativeRouter } from './native-router.js';
 import { contentTypeFor } from '../content-type.js';
+import { uploadBody } from '../upload-body.js';
 
 const RunParams = z.object({ runId: z.string().min(1).max(64) });
 
 /** Browse, download and upload a run's artifacts (through the server's artifact store). */
-export function addArtifactRoutes(router: NativeRouter, { tracking, artifacts }: AppServices): void {
+export function addArtifactRoutes(router: NativeRouter, { tracking, artifacts }: AppServices, options: { maxArtifactBytes: number }): void {
   const runRoot = async (runId: string) => requireProxiedArtifactPath((await tracking.getRunInfo(runId)).artifactUri);
 
   router.add({
@@ -64,7 +65,8 @@ export function addArtifactRoutes(router: NativeRouter, { tracking, artifacts }:
     handler: async ({ params, query, request }) => {
       const info = await tracking.getRunInfo(params.runId);
       const full = joinArtifactPath(requireProxiedArtifactPath(info.artifactUri), normalizeArtifactPath(query.path));
-      const { size } = await artifacts.put(full, request.body as NodeJS.ReadableStream);
+      const { body, contentLength } = uploadBody(request, options.maxArtifactBytes);
+      const { size } = await artifacts.put(full, body, contentLength !== undefined ? { contentLength } : {});
       return { path: query.path, size };
     },
   });

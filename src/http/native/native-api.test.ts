@@ -86,14 +86,21 @@ describe('native API /api/v1', () => {
     const runId = (await json('POST', '/api/v1/runs', { experimentId: exp.body.experimentId })).body.info.runId as string;
     const put = await app.inject({ method: 'PUT', url: `/api/v1/runs/${runId}/artifacts/content?path=reports/summary.txt`, headers: { 'content-type': 'application/octet-stream' }, payload: Buffer.from('hello artifacts') });
     expect(put.statusCode).toBe(200);
+    // An artifact is bytes whatever its declared content type (this once crashed the JSON parser).
+    const typed = await app.inject({ method: 'PUT', url: `/api/v1/runs/${runId}/artifacts/content?path=reports/config.json`, headers: { 'content-type': 'application/json' }, payload: '{"a": 1}' });
+    expect(typed.statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: `/api/v1/runs/${runId}/artifacts/content?path=reports/config.json` })).body).toBe('{"a": 1}');
     const list = await json('GET', `/api/v1/runs/${runId}/artifacts`);
     expect(list.body.files).toEqual([{ path: 'reports', isDir: true }]);
     const inner = await json('GET', `/api/v1/runs/${runId}/artifacts?path=reports`);
-    expect(inner.body.files).toEqual([{ path: 'reports/summary.txt', isDir: false, fileSize: 15 }]);
+    expect(inner.body.files).toEqual([
+      { path: 'reports/config.json', isDir: false, fileSize: 8 },
+      { path: 'reports/summary.txt', isDir: false, fileSize: 15 },
+    ]);
     const get = await app.inject({ method: 'GET', url: `/api/v1/runs/${runId}/artifacts/content?path=reports/summary.txt` });
     expect(get.body).toBe('hello artifacts');
     expect(get.headers['content-type']).toContain('text/plain');
-    for (const bad of ['../../etc/passwd', '/etc/passwd', 'a/../../b', '..%2f..%2fx']) {
+    for (const bad of ['../../etc/passwd', '/etc/passwd', 'a/../../b', '%2e%2e/x', 'a\\..\\b']) {
       const res = await app.inject({ method: 'PUT', url: `/api/v1/runs/${runId}/artifacts/content?path=${encodeURIComponent(bad)}`, headers: { 'content-type': 'application/octet-stream' }, payload: Buffer.from('x') });
       expect(res.statusCode, bad).toBe(400);
     }

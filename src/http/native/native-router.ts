@@ -27,11 +27,16 @@ const empty = z.object({});
 export class NativeRouter {
   private readonly routes: NativeRoute<z.ZodType, z.ZodType, z.ZodType>[] = [];
 
-  constructor(private readonly app: FastifyInstance, private readonly prefix: string) {}
+  /**
+   * @param app scope for JSON routes
+   * @param rawScope child scope without body parsers, where `rawBody` routes receive the request
+   *   stream whatever its content type (an artifact named `config.json` is still bytes)
+   */
+  constructor(private readonly app: FastifyInstance, private readonly prefix: string, private readonly rawScope: FastifyInstance = app) {}
 
   add<P extends z.ZodType = typeof empty, Q extends z.ZodType = typeof empty, B extends z.ZodType = typeof empty>(route: NativeRoute<P, Q, B>): void {
     this.routes.push(route as unknown as NativeRoute<z.ZodType, z.ZodType, z.ZodType>);
-    this.app.route({
+    (route.rawBody ? this.rawScope : this.app).route({
       method: route.method,
       url: route.url,
       handler: async (request, reply) => {

@@ -9,8 +9,9 @@ import { addRunRoutes } from './run-routes.js';
 import { addArtifactRoutes } from './artifact-routes.js';
 
 /** The native REST API under `/api/v1`, with its OpenAPI document at `/api/v1/openapi.json`. */
-export async function registerNativeApi(app: FastifyInstance, options: { services: AppServices; prefix?: string }): Promise<void> {
+export async function registerNativeApi(app: FastifyInstance, options: { services: AppServices; prefix?: string; maxArtifactBytes?: number }): Promise<void> {
   const { services } = options;
+  const maxArtifactBytes = options.maxArtifactBytes ?? 5 * 1024 ** 3;
   app.setErrorHandler((err, request, reply) => {
     const error = toAscentError(err);
     if (error.code === 'INTERNAL') request.log.error({ err }, 'request failed');
@@ -20,14 +21,18 @@ export async function registerNativeApi(app: FastifyInstance, options: { service
     void reply.status(404).send({ error: { code: 'ENDPOINT_NOT_FOUND', message: `No route ${request.method} ${request.url}` } });
   });
   app.setReplySerializer((payload) => stringifyJson(payload));
-  // Artifact uploads stream their body; everything else is JSON.
-  app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
-  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+  // Artifact uploads stream their body whatever its content type; everything else is JSON.
+  let rawScope: FastifyInstance = app;
+  await app.register(async (raw) => {
+    raw.removeAllContentTypeParsers();
+    raw.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+    rawScope = raw;
+  });
 
-  const router = new NativeRouter(app, '/api/v1');
+  const router = new NativeRouter(app, '/api/v1', rawScope);
   addExperimentRoutes(router, services);
   addRunRoutes(router, services);
-  addArtifactRoutes(router, services);
+  addArtifactRoutes(router, services, { maxArtifactBytes });
   router.add({
     method: 'GET',
     url: '/logged-models/:modelId',

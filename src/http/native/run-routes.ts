@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AppServices } from '../app-services.js';
+import { LogBatchInput } from '../../tracking/model.js';
 import type { NativeRouter } from './native-router.js';
 import { DownsampledSchema, KeyValueSchema, MetricSchema, RunInfoSchema, RunSchema, ViewTypeParam, optionalInt, page } from './native-schemas.js';
 
@@ -73,12 +74,8 @@ export function addRunRoutes(router: NativeRouter, { tracking }: AppServices): v
     summary: 'Log metrics, params and tags atomically (MLflow limits apply)',
     tag: 'runs',
     params: RunParams,
-    body: z.object({
-      metrics: z.array(z.object({ key: z.string(), value: z.union([z.number(), z.string()]), timestamp: z.number(), step: z.number().optional() })).optional(),
-      params: z.array(KeyValueSchema).optional(),
-      tags: z.array(KeyValueSchema).optional(),
-    }),
-    handler: async ({ params, request }) => tracking.logBatch(params.runId, request.body),
+    body: LogBatchInput,
+    handler: async ({ params, body }) => tracking.logBatch(params.runId, body),
   });
   router.add({
     method: 'POST',

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
-import { AscentError } from '../../core/errors.js';
+import { AscentError } from '../core/errors.js';
 
 /** An upload body ready for the artifact store, with the length the client declared (if any). */
 export interface UploadBody {
