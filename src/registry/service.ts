@@ -15,7 +15,12 @@ export interface RegistryServiceOptions {
   tracking: TrackingService;
   loggedModels: LoggedModelService;
   clock?: Clock;
+  /** Reads a new version's package and returns its signature JSON, recorded on the version. */
+  packageInspector?: PackageInspector;
 }
+
+/** Signature JSON of the package a new version points at, or null when there is none to read. */
+export type PackageInspector = (version: { source: string; runId: string | null; loggedModelId: string | null }) => Promise<string | null>;
 
 /** Who is acting, and why: recorded on every event. */
 export interface Actor {
@@ -34,6 +39,7 @@ export class RegistryService {
   readonly store: RegistryStore;
   private readonly tracking: TrackingService;
   private readonly loggedModels: LoggedModelService;
+  private readonly packageInspector: PackageInspector | undefined;
   readonly clock: Clock;
 
   constructor(options: RegistryServiceOptions) {
@@ -41,6 +47,7 @@ export class RegistryService {
     this.tracking = options.tracking;
     this.loggedModels = options.loggedModels;
     this.clock = options.clock ?? systemClock;
+    this.packageInspector = options.packageInspector;
   }
 
   // ---------------- registered models ----------------
@@ -134,6 +141,8 @@ export class RegistryService {
       runId ??= logged.sourceRunId;
     }
     const metrics = runId ? (await this.tracking.getRun(runId)).data.metrics.filter((m) => Number.isFinite(m.value)).map((m) => ({ key: m.key, value: m.value, step: m.step })) : [];
+    // MLflow uploads the package before registering it, so the signature can be read now.
+    const signature = this.packageInspector ? await this.packageInspector({ source: input.source, runId, loggedModelId }).catch(() => null) : null;
     const now = this.clock.now();
     const version = await this.write(input.name, actor, async (tx, model) => {
       const v = String(await tx.nextVersion(model.modelId));
@@ -150,7 +159,7 @@ export class RegistryService {
         creationTime: now,
         lastUpdatedTime: now,
         runLink: input.runLink ?? null,
-        signature: null,
+        signature,
         tags: input.tags,
         metrics,
       });

@@ -7,6 +7,9 @@ import { loadConfig } from '../../core/config.js';
 import { createServices } from '../../server.js';
 import { registerNativeApi } from './register-native-api.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are arbitrary JSON checked field by field
+type Json = any;
+
 // Real SQLite file and real on-disk artifact store behind the routes; requests via app.inject().
 describe('native API /api/v1', () => {
   let app: FastifyInstance;
@@ -28,7 +31,7 @@ describe('native API /api/v1', () => {
 
   const json = async (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, body?: unknown) => {
     const res = await app.inject({ method, url, ...(body === undefined ? {} : { payload: body as object }) });
-    return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, any>) : {}, headers: res.headers };
+    return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, Json>) : {}, headers: res.headers };
   };
 
   it('runs the tracking flow: experiment, run, batch, search, history, downsample', async () => {
@@ -49,9 +52,9 @@ describe('native API /api/v1', () => {
     expect(got.body.data.metrics).toEqual([{ key: 'loss', value: 'NaN', timestamp: 2, step: 2 }]);
     expect(got.headers['x-request-id']).toBeUndefined(); // set by the full app, not this scope
     const search = await json('POST', '/api/v1/runs/search', { experimentIds: [exp.body.experimentId], filter: "params.lr = '0.1'" });
-    expect(search.body.items.map((r: any) => r.info.runId)).toEqual([runId]);
+    expect(search.body.items.map((r: Json) => r.info.runId)).toEqual([runId]);
     const history = await json('GET', `/api/v1/runs/${runId}/metrics/loss/history`);
-    expect(history.body.items.map((m: any) => m.value)).toEqual([0.5, 'NaN']);
+    expect(history.body.items.map((m: Json) => m.value)).toEqual([0.5, 'NaN']);
     const down = await json('GET', `/api/v1/runs/${runId}/metrics/loss/downsampled?maxPoints=10`);
     expect(down.body).toMatchObject({ raw: true, totalPoints: 2 });
   });

@@ -329,6 +329,28 @@ const migrations: Record<string, DialectMigration> = {
       .execute();
     await db.schema.createIndex('webhook_deliveries_pending').on('webhook_deliveries').columns(['status', 'next_attempt_time']).execute();
   },
+  '0003_webhook_dispatch': async (db, dialect) => {
+    // Which dispatcher holds a delivery's lease: a result is written only by the lease holder, so a
+    // dispatcher that stalled past its lease cannot overwrite the outcome of the one that took over.
+    await db.schema.alterTable('webhook_deliveries').addColumn('lease_owner', 'text').execute();
+    await db.schema.alterTable('webhooks').addColumn('created_by', 'text').execute();
+    // Serves the "no earlier undelivered event of the same model" check of every claim.
+    await db.schema.createIndex('webhook_deliveries_order').on('webhook_deliveries').columns(['webhook_id', 'model_id', 'seq']).execute();
+    // One row per delivery attempt: the delivery log users read to see why a receiver is behind.
+    await db.schema
+      .createTable('webhook_delivery_attempts')
+      .addColumn('attempt_id', dialect.serialType, (c) => c.primaryKey())
+      .addColumn('webhook_id', 'text', (c) => c.notNull().references('webhooks.webhook_id').onDelete('cascade'))
+      .addColumn('seq', 'bigint', (c) => c.notNull())
+      .addColumn('attempt', 'integer', (c) => c.notNull())
+      .addColumn('time', 'bigint', (c) => c.notNull())
+      .addColumn('duration_ms', 'integer', (c) => c.notNull())
+      .addColumn('status_code', 'integer')
+      .addColumn('error', 'text')
+      .addColumn('outcome', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('webhook_delivery_attempts_delivery').on('webhook_delivery_attempts').columns(['webhook_id', 'seq']).execute();
+  },
 };
 
 class StaticProvider implements MigrationProvider {
