@@ -1,7 +1,7 @@
 import type { ProtoFields } from './mlflow-request.js';
 
 /**
- * Translate MLflow's snake_case request messages into the tracking service's camelCase inputs.
+ * Translate MLflow's snake_case request messages into the tracking and registry services' camelCase inputs.
  * Numbers are parsed here, because proto3 JSON lets them arrive as strings; keys and values are
  * handed over as sent, for the service's zod schemas (shared with the native API) to validate.
  */
@@ -61,6 +61,45 @@ export function modelInputs(fields: ProtoFields): { modelId: string }[] {
 /** `LogOutputs.models`: `[{model_id, step}]`. */
 export function modelOutputs(fields: ProtoFields): { modelId: string; step: number }[] {
   return fields.messages('models').map((m) => ({ modelId: m.requiredString('model_id'), step: m.int('step') ?? 0 }));
+}
+
+/** Tags of a registry request; a tag sent without a value gets the empty value, as in MLflow. */
+export function registryTags(fields: ProtoFields): { key: unknown; value: unknown }[] {
+  return fields.messages('tags').map((m) => ({ key: m.passThrough('key'), value: m.passThrough('value') ?? '' }));
+}
+
+/** A model version number: a string in proto JSON, also taken as a JSON number from hand-written clients. */
+export function versionField(fields: ProtoFields, name = 'version'): string {
+  const raw = fields.passThrough(name);
+  if (typeof raw === 'number') return String(raw);
+  return fields.requiredString(name);
+}
+
+/** MLflow marks prompts (registered models and versions that hold a prompt) with this tag. */
+export const IS_PROMPT_TAG = 'mlflow.prompt.is_prompt';
+const PROMPT_CLAUSE = String.raw`tags?\.[${'`'}"]mlflow\.prompt\.is_prompt[${'`'}"]\s*(=|!=)\s*'(true|false)'`;
+/** The clause with the AND that joins it to the rest of the filter, wherever it stands. */
+const PROMPT_CLAUSE_WITH_AND = new RegExp(String.raw`\s+and\s+${PROMPT_CLAUSE}(?=\s|$)|^\s*${PROMPT_CLAUSE}\s+and\s+|^\s*${PROMPT_CLAUSE}\s*$`, 'i');
+
+/**
+ * MLflow's server leaves prompts out of registry searches unless the filter asks for them, and the
+ * client appends ``tag.`mlflow.prompt.is_prompt` != 'true'`` to every model search. A plain tag
+ * comparison would also drop every model without that tag, so the "not a prompt" clause is taken
+ * off the filter and prompts are dropped from the page instead (a page may then hold fewer than
+ * `max_results` items; its `next_page_token` is unaffected). A filter that asks for prompts
+ * (`= 'true'`, `!= 'false'`) is a plain tag comparison and is passed on unchanged.
+ */
+export function promptFilter(filter: string | undefined): { filter: string | null; keep: (entity: { tags: readonly { key: string; value: string }[] }) => boolean } {
+  const notPrompt = (entity: { tags: readonly { key: string; value: string }[] }) => !entity.tags.some((t) => t.key === IS_PROMPT_TAG && t.value.toLowerCase() === 'true');
+  if (filter === undefined || filter.trim() === '') return { filter: null, keep: notPrompt };
+  const match = PROMPT_CLAUSE_WITH_AND.exec(filter);
+  if (!match) return { filter, keep: notPrompt };
+  const op = match.slice(1).find((g) => g === '=' || g === '!=');
+  const value = match.slice(1).find((g) => /^(true|false)$/i.test(g ?? ''));
+  const wantsPrompts = (op === '=') === (value?.toLowerCase() === 'true');
+  if (wantsPrompts) return { filter, keep: () => true };
+  const rest = (filter.slice(0, match.index) + filter.slice(match.index + match[0].length)).trim();
+  return { filter: rest === '' ? null : rest, keep: notPrompt };
 }
 
 function dropUndefined<T extends Record<string, unknown>>(obj: T): T {

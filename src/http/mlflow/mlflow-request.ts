@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { AscentError, invalid } from '../../core/errors.js';
+import type { Actor } from '../../registry/service.js';
 
 type Fields = Record<string, unknown>;
 
@@ -172,6 +173,28 @@ export class ProtoFields {
     if (!/^\d+$/.test(id)) throw invalid(`Invalid experiment ID '${id}'. Experiment ID must be a valid integer.`, this.name(name));
     return id;
   }
+}
+
+/** Longest user name recorded on registry events; a longer one is cut, not refused. */
+const MAX_USER_LENGTH = 256;
+
+/**
+ * Who is acting, for the registry's audit events: the `x-ascent-user` header, else the user name of
+ * HTTP basic auth (the mlflow client sends it from MLFLOW_TRACKING_USERNAME), else `anonymous`.
+ */
+export function actorOf(request: FastifyRequest): Actor {
+  const header = request.headers['x-ascent-user'];
+  const named = (Array.isArray(header) ? header[0] : header)?.trim();
+  const user = named || basicAuthUser(request.headers.authorization) || 'anonymous';
+  return { user: user.slice(0, MAX_USER_LENGTH) };
+}
+
+function basicAuthUser(authorization: string | undefined): string | undefined {
+  const match = /^basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization ?? '');
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return (colon < 0 ? decoded : decoded.slice(0, colon)).trim() || undefined;
 }
 
 export function missing(name: string): AscentError {

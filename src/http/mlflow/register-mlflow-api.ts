@@ -5,6 +5,8 @@ import { addExperimentRoutes } from './experiments-routes.js';
 import { addLoggedModelRoutes } from './logged-models-routes.js';
 import { addMetricRoutes } from './metrics-routes.js';
 import { acceptJsonBodies, mlflowScope } from './mlflow-scope.js';
+import { addRegisteredModelRoutes } from './registry-models-routes.js';
+import { addModelVersionRoutes } from './registry-versions-routes.js';
 import { addRunArtifactRoutes } from './run-artifacts-routes.js';
 import { addRunRoutes } from './runs-routes.js';
 import { addServerInfoRoutes } from './server-info-routes.js';
@@ -23,7 +25,7 @@ const ARTIFACT_PREFIXES = ['/api/2.0/mlflow-artifacts', '/ajax-api/2.0/mlflow-ar
 const V3_PREFIXES = ['/api/3.0/mlflow', '/ajax-api/3.0/mlflow'];
 
 /**
- * The MLflow-compatible REST API: tracking (`/api/2.0/mlflow`), the artifact proxy
+ * The MLflow-compatible REST API: tracking and the model registry (`/api/2.0/mlflow`), the artifact proxy
  * (`/api/2.0/mlflow-artifacts`) and server-info (`/api/3.0/mlflow`), each prefix an encapsulated
  * scope whose errors and unknown routes answer in MLflow's `{error_code, message}` shape.
  */
@@ -39,6 +41,8 @@ export async function registerMlflowApi(app: FastifyInstance, services: AppServi
         addMetricRoutes(scope, services);
         addRunArtifactRoutes(scope, services);
         addLoggedModelRoutes(scope, services);
+        addRegisteredModelRoutes(scope, services);
+        addModelVersionRoutes(scope, services);
       },
       { prefix },
     );
