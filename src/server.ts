@@ -11,6 +11,7 @@ import { buildApp } from './http/app.js';
 import { SqlRegistryStore } from './registry/sql-store.js';
 import { RegistryService } from './registry/service.js';
 import { ReleaseService } from './registry/releases.js';
+import { PackageService } from './registry/packages/package-service.js';
 import type { AppServices } from './http/app-services.js';
 
 /** A running Ascent server: its URL and a graceful `close`. */
@@ -29,7 +30,8 @@ export async function createServices(config: AscentConfig): Promise<{ services: 
   const tracking = new TrackingService({ store });
   await tracking.init();
   const loggedModels = new LoggedModelService(tracking);
-  const registry = new RegistryService({ store: new SqlRegistryStore(database), tracking, loggedModels });
+  const packages = new PackageService({ artifacts, tracking, loggedModels });
+  const registry = new RegistryService({ store: new SqlRegistryStore(database), tracking, loggedModels, packageInspector: packages.inspector });
   const services: AppServices = { tracking, loggedModels, artifacts, registry, releases: new ReleaseService(registry), version: packageVersion() };
   return {
     services,

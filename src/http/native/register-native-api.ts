@@ -7,6 +7,7 @@ import { NativeRouter } from './native-router.js';
 import { addExperimentRoutes } from './experiment-routes.js';
 import { addRunRoutes } from './run-routes.js';
 import { addArtifactRoutes } from './artifact-routes.js';
+import { addRegistryRoutes } from './registry-routes.js';
 
 /** The native REST API under `/api/v1`, with its OpenAPI document at `/api/v1/openapi.json`. */
 export async function registerNativeApi(app: FastifyInstance, options: { services: AppServices; prefix?: string; maxArtifactBytes?: number }): Promise<void> {
@@ -33,6 +34,7 @@ export async function registerNativeApi(app: FastifyInstance, options: { service
   addExperimentRoutes(router, services);
   addRunRoutes(router, services);
   addArtifactRoutes(router, services, { maxArtifactBytes });
+  addRegistryRoutes(router, services);
   router.add({
     method: 'GET',
     url: '/logged-models/:modelId',
