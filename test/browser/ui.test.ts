@@ -105,7 +105,8 @@ describe.skipIf(!browserSuiteEnabled())('the UI in Chromium', () => {
     await row.waitFor();
     await expect(row.textContent()).resolves.toContain(data.experimentName);
     await expect(row.textContent()).resolves.toContain('vision');
-    await poll(() => page.locator('.side-nav .nav-item.disabled').count()).toBe(4);
+    // Models is built; Pipelines, Deployments and Monitoring are not yet.
+    await poll(() => page.locator('.side-nav .nav-item.disabled').count()).toBe(3);
 
     // The project selector narrows the list to that project's experiments.
     const listed = () => page.locator('[data-testid="experiments-table"] tbody tr[data-experiment-id]').count();

@@ -29,15 +29,25 @@ export class ApiError extends Error {
   }
 }
 
-type Query = Record<string, string | number | undefined | null | readonly string[]>;
+export type Query = Record<string, string | number | undefined | null | readonly string[]>;
 
-interface RequestOptions {
+export interface RequestOptions {
   query?: Query;
   body?: unknown;
   signal?: AbortSignal | undefined;
 }
 
-function buildUrl(path: string, query?: Query): string {
+/**
+ * The user the UI acts as, sent as `x-ascent-user` and recorded in the registry's audit history.
+ * There is no authentication yet: the server trusts the header (see ActingUserField).
+ */
+let actingUser = '';
+
+export function setActingUser(user: string): void {
+  actingUser = user.trim();
+}
+
+export function buildUrl(path: string, query?: Query): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value === undefined || value === null || value === '') continue;
@@ -66,12 +76,16 @@ export async function errorFromResponse(res: Response): Promise<ApiError> {
   return new ApiError({ status: res.status, code: `HTTP_${res.status}`, message: text.slice(0, 500) || res.statusText, requestId });
 }
 
-async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+/** Call the API; JSON in and out, a non-2xx answer thrown as ApiError. A 204 or empty body resolves undefined. */
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (actingUser) headers['x-ascent-user'] = actingUser;
   let res: Response;
   try {
     res = await fetch(buildUrl(path, options.query), {
       method,
-      headers: options.body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
     });
@@ -80,7 +94,8 @@ async function request<T>(method: string, path: string, options: RequestOptions 
     throw new ApiError({ status: 0, code: 'NETWORK_ERROR', message: `Could not reach the server: ${(err as Error).message}` });
   }
   if (!res.ok) throw await errorFromResponse(res);
-  return (await res.json()) as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 /** Metric values travel as numbers or as "NaN" / "Infinity" / "-Infinity" strings. */

@@ -9,6 +9,12 @@ export function formatTime(ms: number | null | undefined): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/** `2026-11-22 14:05:09.123`: for audit times, where two events can share a second. */
+export function formatTimeMs(ms: number | null | undefined): string {
+  const base = formatTime(ms);
+  return base === '—' ? base : `${base}.${String(Math.floor(ms!) % 1000).padStart(3, '0')}`;
+}
+
 /** `3 min ago`, `2 days ago`; falls back to the date after a month. */
 export function formatRelative(ms: number | null | undefined, now = Date.now()): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms) || ms <= 0) return '—';
