@@ -12,6 +12,11 @@ import { SqlRegistryStore } from './registry/sql-store.js';
 import { RegistryService } from './registry/service.js';
 import { ReleaseService } from './registry/releases.js';
 import { PackageService } from './registry/packages/package-service.js';
+import { SqlWebhookStore } from './registry/webhooks/sql-store.js';
+import { WebhookSender } from './registry/webhooks/webhook-sender.js';
+import { WebhookDispatcher } from './registry/webhooks/dispatcher.js';
+import { WebhookService } from './registry/webhooks/service.js';
+import { notifyAfterCommit } from './registry/webhooks/notify-after-commit.js';
 import type { AppServices } from './http/app-services.js';
 
 /** A running Ascent server: its URL and a graceful `close`. */
@@ -23,7 +28,7 @@ export interface RunningServer {
 }
 
 /** Compose stores and services from configuration, in dependency order. */
-export async function createServices(config: AscentConfig): Promise<{ services: AppServices; close: () => Promise<void> }> {
+export async function createServices(config: AscentConfig): Promise<{ services: AppServices; dispatcher: WebhookDispatcher; close: () => Promise<void> }> {
   const database = await openSqlDatabase({ url: config.databaseUrl });
   const artifacts = openArtifactStore(config.artifactsUri);
   const store = new SqlTrackingStore(database);
@@ -31,11 +36,21 @@ export async function createServices(config: AscentConfig): Promise<{ services: 
   await tracking.init();
   const loggedModels = new LoggedModelService(tracking);
   const packages = new PackageService({ artifacts, tracking, loggedModels });
-  const registry = new RegistryService({ store: new SqlRegistryStore(database), tracking, loggedModels, packageInspector: packages.inspector });
-  const services: AppServices = { tracking, loggedModels, artifacts, registry, releases: new ReleaseService(registry), version: packageVersion() };
+  const webhookStore = new SqlWebhookStore(database);
+  const webhookSender = new WebhookSender({ version: packageVersion() });
+  const webhookLog = pino({ level: config.logLevel, name: 'webhooks' });
+  const dispatcher = new WebhookDispatcher({ store: webhookStore, sender: webhookSender, onError: (err) => webhookLog.error({ err }, 'webhook dispatcher error') });
+  // Every committed registry write kicks the dispatcher, so deliveries start without waiting for a poll.
+  const registryStore = notifyAfterCommit(new SqlRegistryStore(database), () => dispatcher.kick());
+  const registry = new RegistryService({ store: registryStore, tracking, loggedModels, packageInspector: packages.inspector });
+  const webhooks = new WebhookService({ store: webhookStore, sender: webhookSender, onQueued: () => dispatcher.kick() });
+  const services: AppServices = { tracking, loggedModels, artifacts, registry, releases: new ReleaseService(registry), webhooks, version: packageVersion() };
   return {
     services,
+    dispatcher,
     close: async () => {
+      // Before the database closes, so in-flight deliveries record their outcome.
+      await dispatcher.stop({ graceMs: 5_000 });
       await artifacts.close?.();
       await database.close();
     },
@@ -44,9 +59,11 @@ export async function createServices(config: AscentConfig): Promise<{ services: 
 
 export async function startServer(config: AscentConfig, logger?: Logger): Promise<RunningServer> {
   const log = logger ?? pino({ level: config.logLevel });
-  const { services, close: closeServices } = await createServices(config);
+  const { services, dispatcher, close: closeServices } = await createServices(config);
   const app = await buildApp({ services, logger: log, bodyLimitBytes: config.bodyLimitBytes, maxArtifactBytes: config.maxArtifactBytes });
   await app.listen({ host: config.host, port: config.port });
+  // Started here, not in createServices, so tests and tools that only need services run no loop.
+  dispatcher.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

@@ -3,6 +3,7 @@ import type { LoggedModelService } from '../tracking/logged-model-service.js';
 import type { TrackingService } from '../tracking/service.js';
 import type { RegistryService } from '../registry/service.js';
 import type { ReleaseService } from '../registry/releases.js';
+import type { WebhookService } from '../registry/webhooks/service.js';
 
 /** Everything the HTTP layer may call: services, never stores or SQL. */
 export interface AppServices {
@@ -11,5 +12,6 @@ export interface AppServices {
   artifacts: ArtifactStore;
   registry: RegistryService;
   releases: ReleaseService;
+  webhooks: WebhookService;
   version: string;
 }

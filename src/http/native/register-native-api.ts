@@ -4,6 +4,7 @@ import type { AppServices } from '../app-services.js';
 import { nativeErrorBody, toAscentError } from '../error-mapping.js';
 import { stringifyJson } from '../json.js';
 import { NativeRouter } from './native-router.js';
+import { addWebhookRoutes } from './webhook-routes.js';
 import { addExperimentRoutes } from './experiment-routes.js';
 import { addRunRoutes } from './run-routes.js';
 import { addArtifactRoutes } from './artifact-routes.js';
@@ -35,6 +36,7 @@ export async function registerNativeApi(app: FastifyInstance, options: { service
   addRunRoutes(router, services);
   addArtifactRoutes(router, services, { maxArtifactBytes });
   addRegistryRoutes(router, services);
+  addWebhookRoutes(router, services);
   router.add({
     method: 'GET',
     url: '/logged-models/:modelId',
