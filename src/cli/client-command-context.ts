@@ -6,6 +6,8 @@ export const DEFAULT_URL = 'http://127.0.0.1:5000';
 /** Options every client command accepts. */
 export interface ClientOptions {
   url?: string;
+  /** The acting user (global `--user`); the SDK's default (`ASCENT_USER`, else the OS user) otherwise. */
+  user?: string;
 }
 
 /** Add `--url` to a command that talks to a server. */
@@ -17,7 +19,12 @@ export function withUrl(command: Command): Command {
 export function clientFor(options: ClientOptions, env: NodeJS.ProcessEnv = process.env): AscentClient {
   const baseUrl = options.url || env.ASCENT_URL || DEFAULT_URL;
   // A person is waiting: fail within a second or so when the server is down rather than retry long.
-  return new AscentClient({ baseUrl, timeoutMs: 30_000, retry: { maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 2_000 } });
+  return new AscentClient({
+    baseUrl,
+    ...(options.user ? { user: options.user } : {}),
+    timeoutMs: 30_000,
+    retry: { maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 2_000 },
+  });
 }
 
 /** An experiment given as an id (digits) or a name; a numeric name still resolves when no id matches. */
@@ -55,4 +62,14 @@ export function repeatable(value: string, previous: string[] = []): string[] {
 /** Collect a repeatable option whose values may also be comma-separated (`--columns a,b`). */
 export function commaList(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+}
+
+/** A command's own options merged with the program's global ones (`--user`). */
+export function optionsOf<T extends ClientOptions>(command: Command): T {
+  return command.optsWithGlobals<T>();
+}
+
+/** A value as one shell word, for commands printed to copy and run. */
+export function shellArg(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }

@@ -123,3 +123,11 @@ export function formatNumber(value: number | null | undefined): string {
   if (abs !== 0 && (abs < 1e-4 || abs >= 1e9)) return value.toExponential(4);
   return String(Number(value.toPrecision(6)));
 }
+
+/** A titled table after a blank line, or `Title: none` when there are no rows. */
+export function printSection(title: string, columns: TableColumn[], rows: string[][]): void {
+  printLine();
+  if (rows.length === 0) return printLine(`${title}: none`);
+  printLine(title);
+  printLine(renderTable(columns, rows));
+}

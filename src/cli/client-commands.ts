@@ -1,13 +1,17 @@
 import type { Command } from 'commander';
 import { registerExperimentsCommand } from './experiments-command.js';
+import { registerModelsCommand } from './models-command.js';
 import { registerRunsCommand } from './runs-command.js';
 
 /**
  * The commands that talk to a running server through the SDK (`ascent experiments …`,
- * `ascent runs …`). Errors propagate to main.ts, which prints `error [CODE]: message` and exits 2
- * for the caller's mistakes (4xx) and 1 otherwise.
+ * `ascent runs …`, `ascent models …`). Errors propagate to main.ts, which prints
+ * `error [CODE]: message` and exits 2 for the caller's mistakes (4xx) and 1 otherwise.
  */
 export function registerClientCommands(program: Command): void {
+  // Global, so it may stand before or after the verb: `ascent --user bob models approve …`.
+  program.option('--user <name>', 'acting user recorded on registry changes and approvals (env ASCENT_USER, default the OS user)');
   registerExperimentsCommand(program);
   registerRunsCommand(program);
+  registerModelsCommand(program);
 }

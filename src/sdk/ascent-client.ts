@@ -1,9 +1,12 @@
 import { AscentError, isAscentError } from '../core/errors.js';
 import type { Experiment, RunStatus } from '../tracking/model.js';
+import { checkUser, defaultUser, USER_HEADER } from './acting-user.js';
+import { ApprovalsApi } from './approvals-api.js';
 import { ExperimentsApi } from './experiments-api.js';
 import { HttpTransport, type FetchLike, type RetryPolicy } from './http-transport.js';
 import { toKeyValues, type KeyValues } from './key-values.js';
 import { LoggedModelsApi } from './logged-models-api.js';
+import { ModelsApi } from './models-api.js';
 import { ProjectsApi } from './projects-api.js';
 import { RunHandle, type RunHandleOptions } from './run-handle.js';
 import { RunsApi } from './runs-api.js';
@@ -16,6 +19,11 @@ export interface AscentClientOptions {
   fetch?: FetchLike;
   /** Headers sent with every request (authentication, tracing). */
   headers?: Record<string, string>;
+  /**
+   * The acting user, sent as `x-ascent-user` and recorded on every registry change and approval.
+   * Default: env `ASCENT_USER`, else the OS user; `null` sends none (the server then records `anonymous`).
+   */
+  user?: string | null;
   /** Per-attempt timeout in ms, body included. Default 30,000. */
   timeoutMs?: number;
   /** Retry policy for network failures and 429/503 answers. */
@@ -48,8 +56,8 @@ function processInfo(): { user?: string; script?: string } {
 
 /**
  * AscentClient is the typed client of Ascent's native API (`/api/v1`): grouped raw calls
- * (`projects`, `experiments`, `runs`, `loggedModels`) and a tracking layer for training code
- * (`startRun`, `withRun`, `getOrCreateExperiment`). Failed calls throw AscentError with the
+ * (`projects`, `experiments`, `runs`, `loggedModels`, `models`, `approvals`) and a tracking layer
+ * for training code (`startRun`, `withRun`, `getOrCreateExperiment`). Failed calls throw AscentError with the
  * server's code; an unreachable server throws AscentConnectionError.
  */
 export class AscentClient {
@@ -57,14 +65,26 @@ export class AscentClient {
   readonly experiments: ExperimentsApi;
   readonly runs: RunsApi;
   readonly loggedModels: LoggedModelsApi;
+  /** The model registry: models, versions, aliases, history, lineage, packages. */
+  readonly models: ModelsApi;
+  /** Approval rules on aliases and stages, requests and decisions. */
+  readonly approvals: ApprovalsApi;
+  /** The acting user sent with every request, if any. */
+  readonly user: string | undefined;
   private readonly http: HttpTransport;
 
   constructor(options: AscentClientOptions) {
-    this.http = new HttpTransport(options);
+    const user = options.user === null ? undefined : (options.user ?? defaultUser());
+    this.user = user === undefined ? undefined : checkUser(user);
+    // Headers the caller gives explicitly win, like any header they set.
+    const headers = { ...(this.user !== undefined ? { [USER_HEADER]: this.user } : {}), ...options.headers };
+    this.http = new HttpTransport({ ...options, headers });
     this.projects = new ProjectsApi(this.http);
     this.experiments = new ExperimentsApi(this.http);
     this.runs = new RunsApi(this.http);
     this.loggedModels = new LoggedModelsApi(this.http);
+    this.models = new ModelsApi(this.http);
+    this.approvals = new ApprovalsApi(this.http);
   }
 
   get baseUrl(): string {

@@ -113,4 +113,45 @@ describe('HttpTransport', () => {
     await http.json({ method: 'GET', path: '/experiments', query: { orderBy: ['name ASC', 'creation_time DESC'], filter: undefined, maxResults: 5 } });
     expect(srv.requests[0]?.url).toBe('/ascent/api/v1/experiments?orderBy=name+ASC&orderBy=creation_time+DESC&maxResults=5');
   });
+
+  it('streams a download: the timeout bounds each wait for data, not the whole transfer', async () => {
+    // Ten chunks 30 ms apart (300 ms in all) under a 100 ms timeout, then a body that stalls.
+    const server = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/gzip' });
+      let sent = 0;
+      const timer = setInterval(() => {
+        res.write(Buffer.from([sent]));
+        if (++sent === 10) {
+          clearInterval(timer);
+          if (req.url?.endsWith('/stall')) return;
+          res.end();
+        }
+      }, 30);
+      req.on('close', () => clearInterval(timer));
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const transport = new HttpTransport({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 100, retry: fast });
+    const collect = async (body: AsyncIterable<Uint8Array>) => {
+      const bytes: number[] = [];
+      for await (const chunk of body) bytes.push(...chunk);
+      return bytes;
+    };
+    expect(await transport.stream({ method: 'GET', path: '/package.tar.gz' }, collect)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const stalled = await transport.stream({ method: 'GET', path: '/stall' }, collect).catch((e: unknown) => e);
+    expect(stalled).toBeInstanceOf(AscentConnectionError);
+    expect((stalled as Error).message).toMatch(/no answer within 100 ms/);
+  });
+
+  it('reads an error answer to a streamed request whole and throws it coded, without calling the consumer', async () => {
+    const srv = await faultyServer([{ status: 404, body: JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no package' } }) }]);
+    const transport = new HttpTransport({ baseUrl: srv.url, retry: fast });
+    let called = false;
+    const consume = async () => {
+      called = true;
+    };
+    await expect(transport.stream({ method: 'GET', path: '/x' }, consume)).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'no package' });
+    expect(called).toBe(false);
+  });
 });

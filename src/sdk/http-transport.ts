@@ -37,6 +37,8 @@ export interface HttpRequest {
   /** A raw body, sent as-is. */
   body?: Uint8Array;
   contentType?: string;
+  /** Extra headers of this request only, e.g. `x-ascent-reason`. */
+  headers?: Record<string, string>;
   /**
    * Whether repeating the request after a lost response is harmless. Defaults to true for GET,
    * PUT and DELETE; POST and PATCH are then only retried on 429/503, when the server did not act.
@@ -54,6 +56,12 @@ interface RawResponse {
   status: number;
   headers: Headers;
   bytes: Uint8Array;
+}
+
+/** A 2xx answer whose body has not been read yet. */
+interface OpenResponse {
+  response: Response;
+  controller: AbortController;
 }
 
 /** HttpTransport sends native-API requests: URL building, timeouts, retries and error mapping. */
@@ -87,6 +95,24 @@ export class HttpTransport {
     return (await this.send(request)).bytes;
   }
 
+  /**
+   * Send a request and hand the body of its answer to `consume` as it arrives, for downloads too
+   * large to hold in memory. The timeout then bounds each wait for the next chunk rather than the
+   * whole transfer, and the request is not repeated once `consume` has started.
+   */
+  async stream<T>(request: HttpRequest, consume: (body: AsyncIterable<Uint8Array>) => Promise<T>): Promise<T> {
+    const url = this.url(request.path, request.query);
+    const { response, controller } = await this.send(request, true);
+    try {
+      return await consume(this.chunks(response, controller));
+    } catch (err) {
+      if (controller.signal.aborted && controller.signal.reason instanceof TimeoutError) throw this.connectionError(url, controller.signal.reason, 1);
+      // undici's error when the connection drops mid-body: the server went away, not the consumer's fault.
+      if (err instanceof TypeError && err.message === 'terminated') throw this.connectionError(url, err, 1);
+      throw err;
+    }
+  }
+
   url(path: string, query: Record<string, QueryValue> = {}): string {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {
@@ -98,10 +124,12 @@ export class HttpTransport {
     return `${this.baseUrl}/api/v1${path}${qs ? `?${qs}` : ''}`;
   }
 
-  private async send(request: HttpRequest): Promise<RawResponse> {
+  private send(request: HttpRequest): Promise<RawResponse>;
+  private send(request: HttpRequest, open: true): Promise<OpenResponse>;
+  private async send(request: HttpRequest, open = false): Promise<RawResponse | OpenResponse> {
     const url = this.url(request.path, request.query);
     const idempotent = request.idempotent ?? (request.method === 'GET' || request.method === 'PUT' || request.method === 'DELETE');
-    const headers: Record<string, string> = { accept: 'application/json', ...this.headers };
+    const headers: Record<string, string> = { accept: 'application/json', ...this.headers, ...request.headers };
     let body: Uint8Array | string | undefined;
     if (request.json !== undefined) {
       headers['content-type'] = 'application/json';
@@ -113,14 +141,15 @@ export class HttpTransport {
 
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= this.retry.maxAttempts;
-      let res: RawResponse;
+      let res: RawResponse | OpenResponse;
       try {
-        res = await this.attempt(url, { method: request.method, headers, ...(body !== undefined ? { body } : {}) });
+        res = await this.attempt(url, { method: request.method, headers, ...(body !== undefined ? { body } : {}) }, open);
       } catch (err) {
         if (!idempotent || last) throw this.connectionError(url, err, attempt);
         await sleep(this.backoff(attempt));
         continue;
       }
+      if ('response' in res) return res;
       if (res.status >= 200 && res.status < 300) return res;
       const retryable = RETRY_ALWAYS.has(res.status) || (idempotent && RETRY_IDEMPOTENT.has(res.status));
       if (!retryable || last) {
@@ -130,18 +159,42 @@ export class HttpTransport {
     }
   }
 
-  /** One attempt; the timeout covers reading the whole body, so a stalled download is also cut. */
-  private async attempt(url: string, init: RequestInit): Promise<RawResponse> {
+  /**
+   * One attempt; the timeout covers reading the whole body, so a stalled download is also cut. With
+   * `open`, a 2xx answer is returned before its body is read (error answers are always read whole).
+   */
+  private async attempt(url: string, init: RequestInit, open: boolean): Promise<RawResponse | OpenResponse> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new TimeoutError(this.timeoutMs)), this.timeoutMs);
     try {
       const response = await this.fetchFn(url, { ...init, signal: controller.signal });
+      if (open && response.ok) return { response, controller };
       const bytes = new Uint8Array(await response.arrayBuffer());
       return { status: response.status, headers: response.headers, bytes };
     } catch (err) {
       throw controller.signal.aborted && controller.signal.reason instanceof TimeoutError ? controller.signal.reason : err;
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /** The body of an open answer, chunk by chunk, each wait for a chunk bounded by the timeout. */
+  private async *chunks(response: Response, controller: AbortController): AsyncGenerator<Uint8Array> {
+    if (!response.body) return;
+    const reader = response.body.getReader();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      for (;;) {
+        timer = setTimeout(() => controller.abort(new TimeoutError(this.timeoutMs)), this.timeoutMs);
+        const { done, value } = await reader.read();
+        clearTimeout(timer);
+        if (done) return;
+        yield value;
+      }
+    } finally {
+      clearTimeout(timer);
+      // Stops the transfer when the consumer gives up early (a refused entry, a full disk).
+      await reader.cancel().catch(() => undefined);
     }
   }
 

@@ -14,6 +14,36 @@ export {
 } from './runs-api.js';
 export { ProjectsApi } from './projects-api.js';
 export { LoggedModelsApi } from './logged-models-api.js';
+export {
+  ModelsApi,
+  type CreateModelOptions,
+  type CreateVersionParams,
+  type DownloadedPackage,
+  type DownloadPackageOptions,
+  type HistoryParams,
+  type SearchModelsParams,
+  type VersionRef,
+} from './models-api.js';
+export { ApprovalsApi, type ApprovalRequestParams, type ApprovalRuleOptions, type ListApprovalsParams } from './approvals-api.js';
+export { type ChangeOptions } from './acting-user.js';
+export type {
+  AliasAtTime,
+  ApprovalRequest,
+  ApprovalRule,
+  ApprovalStatus,
+  LineageEdge,
+  LineageGraph,
+  LineageNode,
+  LineageNodeKind,
+  LineageRelation,
+  ModelVersion,
+  ModelVersionStatus,
+  RegisteredModel,
+  RegistryEvent,
+  RegistryEventType,
+  Stage,
+  VersionPackage,
+} from './registry-types.js';
 export { RunHandle, type RunHandleOptions } from './run-handle.js';
 export { AscentApiError, AscentConnectionError } from './sdk-errors.js';
 export { type KeyValues } from './key-values.js';
