@@ -55,6 +55,23 @@ export function runRegistryStoreContract(name: string, open: () => Promise<{ dat
       expect(history.map((e) => e.type)).toEqual(['model.renamed', 'model.deleted']);
     });
 
+    it('keeps a model history across renames, and a re-created name starts clean', async () => {
+      await registry.createModel({ name: 'old-name' }, ada);
+      await registry.createVersion({ name: 'old-name', source: 's3://b/o1' }, ada);
+      await releases.setAlias('old-name', 'champion', '1', ada);
+      const before = registry.clock.now();
+      await new Promise((r) => setTimeout(r, 5));
+      await registry.renameModel('old-name', 'new-name', ada);
+      expect((await registry.history({ name: 'new-name' })).map((e) => e.type)).toEqual(['model.created', 'version.created', 'alias.set', 'model.renamed']);
+      expect((await registry.aliasAt('new-name', 'champion', before)).version).toBe('1');
+      await registry.deleteModel('new-name', ada);
+      await registry.createModel({ name: 'new-name' }, bob);
+      expect((await registry.history({ name: 'new-name' })).map((e) => e.type)).toEqual(['model.created']);
+      expect((await registry.aliasAt('new-name', 'champion', registry.clock.now())).version).toBeNull();
+      // The deleted model's events stay findable under the name they were recorded with.
+      expect((await registry.history({ name: 'old-name' })).map((e) => e.type)).toEqual(['model.created', 'version.created', 'alias.set']);
+    });
+
     it('numbers versions per model, never reuses a number, and copies run metrics', async () => {
       const exp = await tracking.createExperiment({ name: 'reg-versions' });
       const run = await tracking.createRun({ experimentId: exp });

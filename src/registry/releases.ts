@@ -161,16 +161,23 @@ export class ReleaseService {
       else await this.moveAlias(tx, model, request.target, request.version, onBehalf, payload);
     });
     const after = await this.registry.store.transaction((tx) => tx.getApprovalRequest(requestId));
-    return after!;
+    const { modelId: _modelId, ...request } = after!;
+    return request;
   }
 
   private async refuseIfGated(tx: RegistryTx, model: RegisteredModel, target: string, version: string | null, actor: Actor): Promise<void> {
     const rule = await tx.getApprovalRule(model.modelId, target);
     if (!rule) return;
+    if (version === null) {
+      throw new AscentError(
+        'PERMISSION_DENIED',
+        `'${target}' of model '${model.name}' is approval-gated and cannot be deleted; an owner must first remove its approval rule (DELETE /api/v1/models/${encodeURIComponent(model.name)}/approval-rules/${encodeURIComponent(target)}).`,
+      );
+    }
     throw new AscentError(
       'PERMISSION_DENIED',
       `Moving '${target}' of model '${model.name}'${version ? ` to version ${version}` : ''} requires approval (${rule.requiredApprovals} approver${rule.requiredApprovals > 1 ? 's' : ''}` +
-        `${rule.allowSelfApproval ? '' : ' other than the requester'}). Request it with POST /api/v1/models/${encodeURIComponent(model.name)}/approvals or \`ascent models approve\`; requested by ${actor.user}.`,
+        `${rule.allowSelfApproval ? '' : ' other than the requester'}). Request it with POST /api/v1/models/${encodeURIComponent(model.name)}/approvals or \`ascent models request ${model.name} ${target} ${version ?? '<version>'} --reason '…'\`; attempted by ${actor.user}.`,
     );
   }
 }

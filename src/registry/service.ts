@@ -253,7 +253,7 @@ export class RegistryService {
 
   async history(params: { name?: string; alias?: string; types?: string[]; afterSeq?: number; until?: number; limit?: number; descending?: boolean }): Promise<RegistryEvent[]> {
     return this.store.events({
-      ...(params.name !== undefined ? { modelName: params.name } : {}),
+      ...(await this.modelScope(params.name)),
       ...(params.alias !== undefined ? { alias: params.alias } : {}),
       ...(params.types ? { types: params.types as RegistryEvent['type'][] } : {}),
       ...(params.afterSeq !== undefined ? { afterSeq: params.afterSeq } : {}),
@@ -265,9 +265,19 @@ export class RegistryService {
 
   /** Which version did `alias` point to at `time`? null when it pointed nowhere. */
   async aliasAt(name: string, alias: string, time: number): Promise<{ version: string | null; event: RegistryEvent | null }> {
-    const [last] = await this.store.events({ modelName: name, alias, types: ['alias.set', 'alias.deleted'], until: time, limit: 1, descending: true });
+    const [last] = await this.store.events({ ...(await this.modelScope(name)), alias, types: ['alias.set', 'alias.deleted'], until: time, limit: 1, descending: true });
     if (!last) return { version: null, event: null };
     return { version: last.type === 'alias.set' ? last.toVersion : null, event: last };
+  }
+
+  /**
+   * History follows a model by id, so it survives renames and a new model reusing a deleted one's
+   * name starts with a clean history; a name no live model holds finds the events recorded under it.
+   */
+  private async modelScope(name: string | undefined): Promise<{ modelId?: string; modelName?: string }> {
+    if (name === undefined) return {};
+    const model = await this.store.getModel(name);
+    return model ? { modelId: model.modelId } : { modelName: name };
   }
 
   // ---------------- internals shared with aliases/approvals ----------------

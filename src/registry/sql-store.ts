@@ -98,7 +98,8 @@ export class SqlRegistryStore implements RegistryStore {
 
   async events(q: EventQuery): Promise<RegistryEvent[]> {
     let query = this.db.selectFrom('registry_events').selectAll();
-    if (q.modelName !== undefined) query = query.where('model_name', '=', q.modelName);
+    if (q.modelId !== undefined) query = query.where('model_id', '=', q.modelId);
+    else if (q.modelName !== undefined) query = query.where('model_name', '=', q.modelName);
     if (q.types && q.types.length > 0) query = query.where('type', 'in', q.types);
     if (q.alias !== undefined) query = query.where('alias', '=', q.alias);
     if (q.afterSeq !== undefined) query = query.where('seq', '>', q.afterSeq);

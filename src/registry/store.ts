@@ -65,6 +65,9 @@ export interface SearchVersionsQuery extends SearchModelsQuery {
 }
 
 export interface EventQuery {
+  /** Events of one model across renames (preferred over `modelName`, which a re-created model reuses). */
+  modelId?: string;
+  /** Events recorded under this name (used for models that no longer exist). */
   modelName?: string;
   types?: RegistryEventType[];
   alias?: string;

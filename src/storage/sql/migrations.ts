@@ -351,6 +351,10 @@ const migrations: Record<string, DialectMigration> = {
       .execute();
     await db.schema.createIndex('webhook_delivery_attempts_delivery').on('webhook_delivery_attempts').columns(['webhook_id', 'seq']).execute();
   },
+  '0004_registry_history_by_model': async (db) => {
+    // History follows a model by id (across renames), not by the name it had.
+    await db.schema.createIndex('registry_events_model_id').on('registry_events').columns(['model_id', 'seq']).execute();
+  },
 };
 
 class StaticProvider implements MigrationProvider {
