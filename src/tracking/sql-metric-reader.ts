@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../storage/sql/schema.js';
 import type { DownsampledHistory, Metric, MetricBucket } from './model.js';
 import type { DownsampleQuery, MetricHistoryQuery } from './store.js';
@@ -57,19 +57,11 @@ export async function readDownsampled(db: Kysely<Database>, q: DownsampleQuery):
 }
 
 async function readRaw(db: Kysely<Database>, q: DownsampleQuery, lo: number, hi: number, width: number): Promise<DownsampledHistory> {
-  const cap = q.maxPoints * LEVEL_FANOUT * 4;
-  const rows = await db
-    .selectFrom('metrics')
-    .select(['step', 'timestamp', 'value', 'is_nan'])
-    .where('run_id', '=', q.runId)
-    .where('key', '=', q.key)
-    .where('step', '>=', lo)
-    .where('step', '<=', hi)
-    .orderBy('step')
-    .orderBy('timestamp')
-    .limit(cap)
-    .execute();
-  if (rows.length <= q.maxPoints) {
+  const inRange = db.selectFrom('metrics').where('run_id', '=', q.runId).where('key', '=', q.key).where('step', '>=', lo).where('step', '<=', hi);
+  const counted = await inRange.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  const total = Number(counted?.n ?? 0);
+  if (total <= q.maxPoints) {
+    const rows = await inRange.select(['step', 'timestamp', 'value', 'is_nan']).orderBy('step').orderBy('timestamp').execute();
     return {
       runId: q.runId,
       key: q.key,
@@ -81,26 +73,31 @@ async function readRaw(db: Kysely<Database>, q: DownsampleQuery, lo: number, hi:
       }),
     };
   }
-  const out = new Map<number, MetricBucket>();
-  for (const r of rows) {
-    const idx = Math.floor((r.step - lo) / width);
-    const v = r.is_nan ? null : r.value;
-    let b = out.get(idx);
-    if (!b) {
-      b = { startStep: lo + idx * width, endStep: Math.min(hi, lo + (idx + 1) * width - 1), count: 0, min: null, max: null, last: v, lastStep: r.step, lastTimestamp: r.timestamp };
-      out.set(idx, b);
-    }
-    b.count++;
-    if (v !== null) {
-      b.min = b.min === null ? v : Math.min(b.min, v);
-      b.max = b.max === null ? v : Math.max(b.max, v);
-    }
-    // Rows arrive ordered by step then timestamp, so the last row seen is the bucket's last.
-    b.last = v;
-    b.lastStep = r.step;
-    b.lastTimestamp = r.timestamp;
-  }
-  return { runId: q.runId, key: q.key, totalPoints: rows.length, raw: false, buckets: [...out.values()] };
+  // Aggregate in the database: one row per output bucket instead of every point through JS.
+  // Steps minus `lo` are non-negative, so integer division is the floor on both dialects. `lo` and
+  // `width` are server-computed safe integers, inlined as literals: bound JS numbers would make
+  // SQLite divide as REALs, and PostgreSQL could not match the GROUP BY expression to the select list.
+  if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(width)) throw new Error('step bounds must be safe integers');
+  const bucketOf = sql`(step - ${sql.lit(lo)}) / ${sql.lit(width)}`;
+  const agg = await sql<{ b: number; n: number; mn: number | null; mx: number | null; ls: number }>`
+    select ${bucketOf} as b, count(*) as n,
+      min(case when is_nan = 0 then value end) as mn, max(case when is_nan = 0 then value end) as mx, max(step) as ls
+    from metrics where run_id = ${q.runId} and key = ${q.key} and step >= ${lo} and step <= ${hi}
+    group by ${bucketOf} order by b`.execute(db);
+  const lasts = await sql<{ step: number; timestamp: number; value: number; is_nan: number }>`
+    select m.step, m.timestamp, m.value, m.is_nan from metrics m
+    where m.run_id = ${q.runId} and m.key = ${q.key} and m.step in (${sql.join(agg.rows.map((r) => sql`${Number(r.ls)}`))})
+    order by m.step, m.timestamp`.execute(db);
+  const lastAt = new Map<number, { timestamp: number; value: number | null }>();
+  // Ordered by timestamp, so the final write per step is the latest point at that step.
+  for (const r of lasts.rows) lastAt.set(Number(r.step), { timestamp: Number(r.timestamp), value: r.is_nan ? null : r.value });
+  const buckets = agg.rows.map((r): MetricBucket => {
+    const idx = Number(r.b);
+    const ls = Number(r.ls);
+    const last = lastAt.get(ls);
+    return { startStep: lo + idx * width, endStep: Math.min(hi, lo + (idx + 1) * width - 1), count: Number(r.n), min: r.mn, max: r.mx, last: last?.value ?? null, lastStep: ls, lastTimestamp: last?.timestamp ?? 0 };
+  });
+  return { runId: q.runId, key: q.key, totalPoints: total, raw: false, buckets };
 }
 
 async function readLevel(db: Kysely<Database>, q: DownsampleQuery, lo: number, hi: number, width: number, shift: number): Promise<DownsampledHistory> {

@@ -232,6 +232,14 @@ export function runTrackingStoreContract(name: string, newStore: () => Promise<{
       const mid = await tracking.getMetricHistoryDownsampled(runId, 'curve', { startStep: 10_000, endStep: 19_999, maxPoints: 100 });
       expect(mid.buckets.length).toBeLessThanOrEqual(100);
       expect(mid.buckets[0]!.startStep).toBe(10_000);
+      // 5,000 steps into 1,000 buckets: narrower than any level, aggregated by the database.
+      const narrow = await tracking.getMetricHistoryDownsampled(runId, 'curve', { startStep: 30_000, endStep: 34_999, maxPoints: 1000 });
+      expect(narrow).toMatchObject({ raw: false, totalPoints: 5000 });
+      expect(narrow.buckets).toHaveLength(1000);
+      expect(narrow.buckets.every((b) => b.count === 5 && b.endStep - b.startStep === 4 && b.lastStep === b.endStep)).toBe(true);
+      const spike = narrow.buckets.find((b) => b.startStep <= 31_337 && 31_337 <= b.endStep)!;
+      expect(spike.max).toBeCloseTo(100 + Math.sin(31.337) * 10, 9);
+      expect(narrow.buckets.at(-1)!.last).toBeCloseTo(Math.sin(34.999) * 10, 9);
       const bulk = await tracking.getMetricHistoryBulkInterval({ runIds: [runId], key: 'curve', maxResults: 50 });
       expect(bulk.length).toBeLessThanOrEqual(50);
       expect(bulk.at(-1)!.step).toBe(n - 1);
