@@ -76,7 +76,7 @@ describe.concurrent('ascent models', { timeout: CLI_TIMEOUT }, () => {
     expect(res.stdout).toBe('');
     expect(res.stderr).toMatch(/^error \[PERMISSION_DENIED\]: Moving 'prod' of model 'churn' to version 1 requires approval/);
     // The global --user reached the server.
-    expect(res.stderr).toContain('requested by ada');
+    expect(res.stderr).toContain('attempted by ada');
     expect(res.stderr).toContain("To ask for it: ascent models request churn prod 1 --reason '…'");
   });
 
