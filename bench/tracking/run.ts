@@ -9,6 +9,8 @@
  *          --search-reps <n> (10)  --history-points <n> (1000000)  --mlflow-workers <n> (1)
  *          --only throughput,search,history  --servers mlflow,ascent  --out <file> (bench/RESULTS.md)
  *          --keep (keep the temporary data folder)
+ *   node --import tsx bench/tracking/run.ts --render   (re-render RESULTS.md from last-run.json
+ *                                                        and previous-run.json, runs nothing)
  * Env: BENCH_ASCENT_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the Ascent server.
  *
  * Bounded: every loop has a count and a time limit, only 127.0.0.1 is targeted, and every server
@@ -18,10 +20,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { machineFacts } from '../support/proc.js';
-import { scenarioMarkdown, writeSection, type ScenarioReport } from '../support/report.js';
+import { writeSection, type ScenarioReport } from '../support/report.js';
 import { REPO_ROOT, VENV_BIN, ascentEntry, killAll } from '../support/servers.js';
 import type { BenchContext, Options } from './context.js';
 import { historyScenario } from './history.js';
+import { renderMarkdown, type RunRecord } from './render.js';
 import { searchScenario } from './search.js';
 import { throughputScenario } from './throughput.js';
 
@@ -38,7 +41,7 @@ function parseArgs(argv: string[]): Options {
     mlflowWorkers: 1,
     scenarios: new Set(SCENARIOS),
     servers: ['mlflow', 'ascent'],
-    out: path.join(REPO_ROOT, 'bench', 'RESULTS.md'),
+    out: DEFAULT_OUT,
     keep: false,
   };
   const int = (v: string | undefined, name: string, min: number, max: number): number => {
@@ -83,8 +86,24 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
+const DEFAULT_OUT = path.join(REPO_ROOT, 'bench', 'RESULTS.md');
+const LAST_RUN = path.join(REPO_ROOT, 'bench', 'tracking', 'last-run.json');
+const PREVIOUS_RUN = path.join(REPO_ROOT, 'bench', 'tracking', 'previous-run.json');
+
+function readRecord(file: string): RunRecord | undefined {
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as RunRecord) : undefined;
+}
+
 async function main(): Promise<void> {
-  const opts = parseArgs(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  if (args[0] === '--render') {
+    // Re-render RESULTS.md from the stored records, without running anything.
+    const current = readRecord(LAST_RUN);
+    if (!current) throw new Error(`no ${LAST_RUN}`);
+    writeSection(DEFAULT_OUT, renderMarkdown(current, readRecord(PREVIOUS_RUN)));
+    return;
+  }
+  const opts = parseArgs(args);
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ascent-bench-tracking-'));
   const started = Date.now();
   const log = (msg: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
@@ -105,29 +124,20 @@ async function main(): Promise<void> {
     if (opts.scenarios.has('history')) reports.push(await historyScenario(ctx));
   } finally {
     killAll();
-    const argv = process.argv.slice(2).join(' ');
-    const md = [
-      '## Tracking: Ascent vs the MLflow tracking server',
-      '',
-      `Command: \`${argv ? `node --import tsx bench/tracking/run.ts ${argv}` : 'npm run bench:tracking'}\` (= \`node --import tsx bench/tracking/run.ts${argv ? ' ' + argv : ''}\`), run ${facts.date}, took ${((Date.now() - started) / 60_000).toFixed(1)} min.`,
-      '',
-      '| machine | |',
-      '|---|---|',
-      `| CPUs (nproc) | ${facts.cpus} × ${facts.cpuModel} |`,
-      `| memory | ${facts.memoryGiB} GiB |`,
-      `| OS | ${facts.os} |`,
-      `| load average at start (1/5/15 min) | ${facts.loadAverage} |`,
-      `| Node | ${facts.node} |`,
-      `| Python | ${facts.python} |`,
-      `| MLflow | ${facts.mlflow} (\`mlflow server\`, SQLite backend, \`--workers ${opts.mlflowWorkers}\`, uvicorn, default security middleware) |`,
-      `| Ascent | ${facts.ascentVersion} at ${facts.gitCommit}${facts.gitDirty ? ' + uncommitted changes' : ''}, ${entry.from === 'dist' ? '`node dist/cli/main.js server`' : `\`node --import tsx src/cli/main.ts server\` (${entry.why})`}, embedded SQLite, \`--log-level warn\` |`,
-      '',
-      'Both servers run on 127.0.0.1 of the same machine with their SQLite database in a fresh temporary folder, one at a time, driven by the same Node load generator (node:http keep-alive, one connection per client) through the MLflow REST API `/api/2.0/mlflow/...`. Ratios are Ascent\'s advantage: throughput Ascent ÷ MLflow, latency MLflow ÷ Ascent.',
-      '',
-      ...reports.map(scenarioMarkdown),
-    ].join('\n');
-    writeSection(opts.out, md);
-    fs.writeFileSync(path.join(REPO_ROOT, 'bench', 'tracking', 'last-run.json'), JSON.stringify({ facts, opts: { ...opts, scenarios: [...opts.scenarios] }, reports }, null, 2) + '\n');
+    const record: RunRecord = {
+      facts,
+      argv: process.argv.slice(2).join(' '),
+      minutes: (Date.now() - started) / 60_000,
+      mlflowWorkers: opts.mlflowWorkers,
+      entry: { from: entry.from, why: entry.why },
+      reports,
+    };
+    // The records beside RESULTS.md keep the last two full-output runs; other outputs get their own.
+    const isDefaultOut = opts.out === DEFAULT_OUT;
+    const previous = isDefaultOut ? readRecord(LAST_RUN) : undefined;
+    writeSection(opts.out, renderMarkdown(record, previous));
+    if (previous) fs.writeFileSync(PREVIOUS_RUN, JSON.stringify(previous, null, 2) + '\n');
+    fs.writeFileSync(isDefaultOut ? LAST_RUN : `${opts.out}.json`, JSON.stringify(record, null, 2) + '\n');
     log(`wrote ${path.relative(REPO_ROOT, opts.out)}`);
     if (opts.keep) log(`kept ${workDir}`);
     else fs.rmSync(workDir, { recursive: true, force: true });

@@ -15,7 +15,7 @@ export interface BulkInsert {
   rows: readonly unknown[][];
   /** Conflict clause appended verbatim, e.g. `on conflict (a, b) do nothing` (written by the caller, no user input). */
   onConflict: string;
-  /** Columns to return for the rows actually inserted or updated. */
+  /** Columns (a subset of `columns`) to return for the rows actually inserted or updated. */
   returning?: readonly string[];
 }
 
@@ -35,20 +35,23 @@ export class SqliteBulkWriter implements BulkWriter {
 
   insert(spec: BulkInsert): Promise<Record<string, unknown>[]> {
     const cols = spec.columns.map((c) => c.name);
-    const text = `insert into ${spec.table} (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')}) ${spec.onConflict}${spec.returning ? ` returning ${spec.returning.join(', ')}` : ''}`;
+    // No RETURNING: `changes` says whether each row was written, and the returned columns are the
+    // row's own values. Fetching a result row per insert cost twice the insert itself.
+    const text = `insert into ${spec.table} (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')}) ${spec.onConflict}`;
     let stmt = this.cache.get(text);
     if (!stmt) {
       stmt = this.handle.prepare(text);
       this.cache.set(text, stmt);
     }
     const out: Record<string, unknown>[] = [];
-    if (spec.returning) {
-      for (const row of spec.rows) {
-        const r = stmt.get(...row) as Record<string, unknown> | undefined;
-        if (r) out.push(r);
-      }
-    } else {
-      for (const row of spec.rows) stmt.run(...row);
+    const picks = (spec.returning ?? []).map((name) => {
+      const index = cols.indexOf(name);
+      if (index < 0) throw new Error(`returning column ${name} is not one of the inserted columns`);
+      return [name, index] as const;
+    });
+    for (const row of spec.rows) {
+      const { changes } = stmt.run(...row);
+      if (picks.length > 0 && changes > 0) out.push(Object.fromEntries(picks.map(([name, index]) => [name, row[index]])));
     }
     return Promise.resolve(out);
   }

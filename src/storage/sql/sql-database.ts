@@ -79,6 +79,11 @@ function openPostgres(options: OpenSqlDatabaseOptions): SqlDatabase {
         oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle client the server terminates (restart, failover, DROP DATABASE … WITH (FORCE)) emits
+  // 'error' on the pool; without a listener Node treats it as fatal. The pool replaces the client.
+  pool.on('error', (err) => {
+    process.emitWarning(`PostgreSQL idle client error: ${err.message}`, { code: 'ASCENT_PG_IDLE_CLIENT' });
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
