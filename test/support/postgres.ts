@@ -41,7 +41,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startCluster(): Promise<string> {
+/** Start a throw-away cluster; `stop` shuts it down and removes its folder. */
+export async function startCluster(): Promise<{ url: string; stop: () => void }> {
   const initdb = findBin('initdb');
   const postgres = findBin('postgres');
   if (!initdb || !postgres) {
@@ -55,18 +56,26 @@ async function startCluster(): Promise<string> {
   execFileSync(c1, a1, { stdio: 'ignore' });
   const port = await freePort();
   const [c2, a2] = run(postgres, ['-D', path.join(dir, 'data'), '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200']);
-  const proc = spawn(c2, a2, { stdio: 'ignore', detached: false });
+  spawn(c2, a2, { stdio: 'ignore', detached: false });
+  // Signalling runuser does not reach postgres: stop the cluster by its data folder with pg_ctl.
   const stop = () => {
-    proc.kill('SIGINT');
+    const pgCtl = findBin('pg_ctl');
+    if (!pgCtl) return;
+    const [c3, a3] = run(pgCtl, ['stop', '-D', path.join(dir, 'data'), '-m', 'immediate', '-s']);
+    try {
+      execFileSync(c3, a3, { stdio: 'ignore', timeout: 10_000 });
+    } catch {
+      // already stopped
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
   };
-  process.once('exit', stop);
   const url = `postgres://ascent@127.0.0.1:${port}/postgres`;
   for (let i = 0; i < 100; i++) {
     try {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       await client.end();
-      return url;
+      return { url, stop };
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -80,7 +89,8 @@ export function postgresAvailable(): boolean {
 }
 
 export async function createTestDatabase(): Promise<TestPostgres> {
-  const adminUrl = process.env.ASCENT_TEST_POSTGRES_URL ?? (await (started ??= startCluster()));
+  // test/support/global-postgres.ts starts one cluster per test run and sets this variable.
+  const adminUrl = process.env.ASCENT_TEST_POSTGRES_URL ?? (await (started ??= startCluster().then((c) => c.url)));
   const name = `ascent_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
