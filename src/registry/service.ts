@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AscentError, alreadyExists, invalid, notFound } from '../core/errors.js';
+import { alreadyExists, invalid, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { parseInput } from '../core/validate.js';
@@ -332,4 +332,3 @@ function page<T>(items: T[], maxResults: number, offset: number): Page<T> {
   return items.length > maxResults ? { items: items.slice(0, maxResults), nextPageToken: encodePageToken(offset + maxResults) } : { items };
 }
 
-export { AscentError };

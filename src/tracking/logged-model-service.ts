@@ -1,4 +1,4 @@
-import { notFound } from '../core/errors.js';
+import { invalid, notFound } from '../core/errors.js';
 import { newLoggedModelId } from '../core/ids.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { parseInput } from '../core/validate.js';
@@ -77,7 +77,7 @@ export class LoggedModelService {
   async search(params: { experimentIds: string[]; filter?: string | null; orderBy?: string[] | null; maxResults?: number | null; pageToken?: string | null }): Promise<Page<LoggedModel>> {
     const maxResults = params.maxResults ?? 100;
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > LIMITS.maxSearchRuns) {
-      throw parseInput(z.never(), maxResults, 'max_results');
+      throw invalid(`max_results must be an integer between 1 and ${LIMITS.maxSearchRuns}`, 'max_results');
     }
     const offset = decodePageToken(params.pageToken);
     const items = await this.store.searchLoggedModels({

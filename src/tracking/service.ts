@@ -1,4 +1,4 @@
-import { AscentError, alreadyExists, invalid, invalidState, notFound } from '../core/errors.js';
+import { alreadyExists, invalid, invalidState, notFound } from '../core/errors.js';
 import { newRunId } from '../core/ids.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { parseInput } from '../core/validate.js';
@@ -70,15 +70,10 @@ export class TrackingService {
     await this.store.ensureDefaultExperiment({
       name: 'Default',
       artifactLocation: null,
-      defaultArtifactRoot: this.rootFor(),
+      defaultArtifactRoot: this.root,
       projectId: DEFAULT_PROJECT_ID,
       creationTime: now,
     });
-  }
-
-  private rootFor(): string {
-    // `mlflow-artifacts:` + `/0` → `mlflow-artifacts:/0`; a path root keeps its own separator.
-    return this.root;
   }
 
   // ---------------- projects ----------------
@@ -115,7 +110,7 @@ export class TrackingService {
     return this.store.createExperiment({
       name: input.name,
       artifactLocation: input.artifactLocation ?? null,
-      defaultArtifactRoot: this.rootFor(),
+      defaultArtifactRoot: this.root,
       projectId,
       tags: input.tags,
       creationTime: this.clock.now(),
@@ -418,4 +413,3 @@ function validateArtifactLocation(location: string): void {
   if (/(^|[\\/])\.\.([\\/]|$)/.test(location)) throw invalid("artifact_location must not contain '..'", 'artifact_location');
 }
 
-export { AscentError };

@@ -50,7 +50,7 @@ export async function readDownsampled(db: Kysely<Database>, q: DownsampleQuery):
   if (lo > hi) return empty;
   const span = hi - lo + 1;
   const width = Math.max(1, Math.ceil(span / q.maxPoints));
-  const shift = [...BUCKET_LEVEL_SHIFTS].reverse().find((s) => 2 ** s <= width / 1);
+  const shift = [...BUCKET_LEVEL_SHIFTS].reverse().find((s) => 2 ** s <= width);
   // Raw points are cheap while the range holds at most ~16 points per output bucket.
   if (shift === undefined || width < LEVEL_FANOUT) return readRaw(db, q, lo, hi, width);
   return readLevel(db, q, lo, hi, width, shift);

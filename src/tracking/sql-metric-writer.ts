@@ -138,12 +138,8 @@ async function writeMetrics(bulk: BulkWriter, dialect: SqlDialect, write: LogBat
     onConflict: 'on conflict (run_id, key, step, timestamp, value, is_nan) do nothing',
     returning: ['key', 'step', 'timestamp', 'value', 'is_nan'],
   })) as unknown as InsertedPoint[];
+  // Steps and timestamps arrive as numbers: SQLite's writer echoes the inputs and the pg pool parses int8.
   if (inserted.length === 0) return;
-  for (const p of inserted) {
-    // PostgreSQL returns bigint columns as numbers through the pool's type parser; keep them numeric.
-    p.step = Number(p.step);
-    p.timestamp = Number(p.timestamp);
-  }
   const latest = new Map<string, InsertedPoint>();
   for (const p of inserted) {
     const cur = latest.get(p.key);
