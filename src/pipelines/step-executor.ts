@@ -22,6 +22,8 @@ export interface StepTaskOutput {
   name: string;
   /** Relative to the step's output directory (ASCENT_OUTPUT_DIR). */
   path: string;
+  /** Declared as a folder: created before the step starts so it can write into it. */
+  isDir?: boolean;
 }
 
 /** Everything needed to run one attempt of one step, anywhere; serializable as JSON. */
@@ -77,6 +79,11 @@ export interface StepExecutionHooks {
   onLog(stream: 'stdout' | 'stderr', line: string): void;
   /** Aborted on cancellation; the executor stops the attempt and resolves with `cancelled`. */
   signal: AbortSignal;
+  /**
+   * In-process metric logging for function steps; when absent, `ctx.logMetric` posts to
+   * MLFLOW_TRACKING_URI like any MLflow client (what remote workers do).
+   */
+  logMetric?(key: string, value: number, step: number): Promise<void>;
 }
 
 /** A StepExecutor runs step attempts; the scheduler awaits one promise per attempt. */
