@@ -15,6 +15,7 @@ export const ERROR_CATALOGUE = {
   UNAUTHENTICATED: { status: 401, mlflowCode: 'UNAUTHENTICATED', mlflowStatus: 401 },
   PERMISSION_DENIED: { status: 403, mlflowCode: 'PERMISSION_DENIED', mlflowStatus: 403 },
   RATE_LIMITED: { status: 429, mlflowCode: 'REQUEST_LIMIT_EXCEEDED', mlflowStatus: 429 },
+  UNAVAILABLE: { status: 503, mlflowCode: 'TEMPORARILY_UNAVAILABLE', mlflowStatus: 503 },
   INTERNAL: { status: 500, mlflowCode: 'INTERNAL_ERROR', mlflowStatus: 500 },
 } as const;
 

@@ -1,5 +1,8 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { SqlDialect } from './sql-dialect.js';
+import { migrateServing } from './migrations/0007-serving.js';
+import { migratePipelineTriggers } from './migrations/0006-pipeline-triggers.js';
+import { migratePipelines } from './migrations/0005-pipelines.js';
 
 /**
  * Schema migrations, one entry per change, applied in order at start-up. Each is written once
@@ -355,6 +358,9 @@ const migrations: Record<string, DialectMigration> = {
     // History follows a model by id (across renames), not by the name it had.
     await db.schema.createIndex('registry_events_model_id').on('registry_events').columns(['model_id', 'seq']).execute();
   },
+  '0007_serving': migrateServing,
+  '0006_pipeline_triggers': migratePipelineTriggers,
+  '0005_pipelines': migratePipelines,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -1,4 +1,7 @@
 import type { Generated } from 'kysely';
+import type { ServingTables } from './schema-serving.js';
+import type { PipelineTriggerTables } from './schema-pipeline-triggers.js';
+import type { PipelineTables } from './schema-pipelines.js';
 
 /**
  * Table shapes of Ascent's metadata database, shared by the SQLite and PostgreSQL dialects.
@@ -286,7 +289,7 @@ export interface WebhookDeliveriesTable {
   delivered_time: number | null;
 }
 
-export interface Database {
+export interface Database extends ServingTables, PipelineTriggerTables, PipelineTables {
   projects: ProjectsTable;
   experiments: ExperimentsTable;
   experiment_tags: ExperimentTagsTable;
