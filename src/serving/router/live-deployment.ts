@@ -1,0 +1,59 @@
+import type { Deployment, VariantSpec } from '../deployments/model.js';
+import { ConcurrencyLimiter } from './concurrency-limiter.js';
+import type { ModelCache, ModelTarget, ServedModel } from './model-cache.js';
+import { TrafficPicker } from './traffic-picker.js';
+
+/** One variant of a serving revision: its resolved version, loaded model and admission limiter. */
+export interface LiveVariant {
+  spec: VariantSpec;
+  target: ModelTarget;
+  served: ServedModel;
+  limiter: ConcurrencyLimiter;
+}
+
+/** A deployment revision loaded and ready: what requests are routed against until the next swap. */
+export class LiveDeployment {
+  readonly picker: TrafficPicker<VariantSpec>;
+  private constructor(readonly deployment: Deployment, readonly variants: Map<string, LiveVariant>) {
+    this.picker = new TrafficPicker(deployment.variants);
+  }
+
+  get name(): string {
+    return this.deployment.name;
+  }
+  get revision(): number {
+    return this.deployment.revision;
+  }
+
+  /** Load (or share) every variant's model before anything routes to it; all or nothing. */
+  static async load(deployment: Deployment, versions: Map<string, string>, cache: ModelCache): Promise<LiveDeployment> {
+    const acquired: LiveVariant[] = [];
+    try {
+      for (const spec of deployment.variants) {
+        const version = versions.get(spec.name)!;
+        const name = modelName(spec.model);
+        const target: ModelTarget = { name, version, runtime: spec.runtime ?? null, concurrency: spec.concurrency };
+        const served = await cache.acquire(target);
+        acquired.push({ spec, target, served, limiter: new ConcurrencyLimiter(spec.concurrency, spec.maxQueue, `Variant '${spec.name}' of deployment '${deployment.name}'`) });
+      }
+    } catch (err) {
+      await Promise.allSettled(acquired.map((v) => cache.release(v.target)));
+      throw err;
+    }
+    return new LiveDeployment(deployment, new Map(acquired.map((v) => [v.spec.name, v])));
+  }
+
+  /** Let admitted requests finish, then give the models back (closing those no revision uses). */
+  async drain(cache: ModelCache): Promise<void> {
+    await Promise.all([...this.variants.values()].map((v) => v.limiter.idle()));
+    await Promise.allSettled([...this.variants.values()].map((v) => cache.release(v.target)));
+  }
+}
+
+/** `iris/3` → iris, `models:/iris@champion` → iris. */
+export function modelName(ref: string): string {
+  const r = ref.replace(/^models:\//, '');
+  const at = r.lastIndexOf('@');
+  if (at > 0) return r.slice(0, at);
+  return r.slice(0, r.lastIndexOf('/'));
+}
