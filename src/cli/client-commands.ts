@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerExperimentsCommand } from './experiments-command.js';
 import { registerModelsCommand } from './models-command.js';
+import { registerMonitorCommand } from './monitor-command.js';
 import { registerRunsCommand } from './runs-command.js';
 
 /**
@@ -14,4 +15,5 @@ export function registerClientCommands(program: Command): void {
   registerExperimentsCommand(program);
   registerRunsCommand(program);
   registerModelsCommand(program);
+  registerMonitorCommand(program);
 }

@@ -1,0 +1,128 @@
+import type { ColumnSample } from '../stats/drift-engine.js';
+
+// pandas.read_csv's default missing-value tokens, so a file means the same thing to both tools.
+const NA_TOKENS = new Set([
+  '', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null',
+]);
+const INFINITIES = new Set(['inf', '-inf', '+inf', 'Inf', '-Inf', 'Infinity', '-Infinity', '+Infinity', 'INF', '-INF']);
+
+// Evidently treats an integer column with at most this many distinct values as categorical.
+const INTEGER_CARDINALITY_LIMIT = 10;
+// Distinct strings tracked per column before it is declared free text (ids, notes): bounded memory.
+const MAX_CATEGORIES = 100_000;
+
+/**
+ * Accumulates one column of one file as it streams by: numbers into a growing Float64Array,
+ * other strings as category counts, missing values counted. Nothing is kept per row as a JS object.
+ */
+export class ColumnBuilder {
+  readonly name: string;
+  private values = new Float64Array(1024);
+  private size = 0;
+  readonly strings = new Map<string, number>();
+  private stringTotal = 0;
+  private overflow = false;
+  missing = 0;
+  private allInteger = true;
+  private readonly intDistinct = new Set<number>();
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  /** Add one value as read from text (CSV). */
+  pushText(text: string): void {
+    if (NA_TOKENS.has(text)) {
+      this.missing++;
+      return;
+    }
+    const n = Number(text);
+    if (Number.isNaN(n) || text.trim() !== text) {
+      if (INFINITIES.has(text)) this.missing++;
+      else this.pushString(text);
+      return;
+    }
+    this.pushNumber(n);
+  }
+
+  /** Add one typed value (Parquet): number, bigint, boolean, string or null. */
+  pushValue(value: unknown): void {
+    if (value === null || value === undefined) this.missing++;
+    else if (typeof value === 'number') this.pushNumber(value);
+    else if (typeof value === 'bigint') this.pushNumber(Number(value));
+    else if (typeof value === 'boolean') this.pushString(value ? 'True' : 'False');
+    else if (typeof value === 'string') this.pushText(value);
+    else if (value instanceof Date) this.pushNumber(value.getTime());
+    else this.pushString(JSON.stringify(value));
+  }
+
+  private pushNumber(n: number): void {
+    if (!Number.isFinite(n)) {
+      this.missing++;
+      return;
+    }
+    if (this.size === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.size++] = n;
+    if (this.allInteger) {
+      if (!Number.isInteger(n)) this.allInteger = false;
+      else if (this.intDistinct.size <= INTEGER_CARDINALITY_LIMIT) this.intDistinct.add(n);
+    }
+  }
+
+  private pushString(s: string): void {
+    this.stringTotal++;
+    const seen = this.strings.get(s);
+    if (seen !== undefined) this.strings.set(s, seen + 1);
+    else if (this.strings.size < MAX_CATEGORIES) this.strings.set(s, 1);
+    else this.overflow = true;
+  }
+
+  /** Count of non-missing values. */
+  get count(): number {
+    return this.size + this.stringTotal;
+  }
+
+  /** Count of values that are not numbers. */
+  get nonNumericCount(): number {
+    return this.stringTotal;
+  }
+
+  /** The type Evidently would infer for this column (used on the reference). */
+  inferType(): 'numeric' | 'categorical' | 'text' {
+    if (this.stringTotal === 0) {
+      return this.allInteger && this.size > 0 && this.intDistinct.size <= INTEGER_CARDINALITY_LIMIT ? 'categorical' : 'numeric';
+    }
+    if (this.overflow || this.distinctCount() > 0.5 * this.count) return 'text';
+    return 'categorical';
+  }
+
+  private distinctCount(): number {
+    if (this.size === 0) return this.strings.size;
+    return this.strings.size + new Set(this.numbers()).size;
+  }
+
+  /** The numeric values so far (a view, unsorted). */
+  numbers(): Float64Array {
+    return this.values.subarray(0, this.size);
+  }
+
+  /** Reduce to a test sample of the given type; non-numbers in a numeric column are type errors. */
+  toSample(type: 'numeric' | 'categorical'): ColumnSample & { typeErrors: number } {
+    if (type === 'numeric') {
+      const sorted = this.values.slice(0, this.size).sort();
+      this.values = new Float64Array(0);
+      return { kind: 'numeric', sorted, missing: this.missing, typeErrors: this.stringTotal };
+    }
+    const counts = new Map(this.strings);
+    for (const v of this.numbers()) {
+      const k = String(v);
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    this.values = new Float64Array(0);
+    return { kind: 'categorical', counts, missing: this.missing, typeErrors: 0 };
+  }
+}
