@@ -39,7 +39,6 @@ export const RegisterSpec = z.object({
   name: z.string().min(1).max(250),
   /** Metric gate on the producing step's run, e.g. `accuracy >= 0.9`; all must hold. */
   when: z.union([z.string(), z.array(z.string())]).optional(),
-  alias: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,99}$/).optional(),
   description: z.string().max(5000).optional(),
 }).strict();
 export type RegisterSpec = z.infer<typeof RegisterSpec>;

@@ -16,6 +16,13 @@ export function parseRef(text: string): Ref | null {
   return null;
 }
 
+/** The parameter named by a validated `foreach: params.<name>`. */
+export function foreachParam(text: string): string {
+  const r = parseRef(text);
+  if (r?.kind !== 'param') throw new Error(`foreach '${text}' is not params.<name>`);
+  return r.name;
+}
+
 /** The `${…}` placeholders in a template string, trimmed. */
 export function templateRefs(text: string): string[] {
   return [...text.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]!.trim());

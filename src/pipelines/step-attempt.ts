@@ -39,9 +39,10 @@ export async function runStepAttempt(task: StepTask, hooks: StepExecutionHooks, 
     await fs.promises.mkdir(outputDir, { recursive: true });
     const inputPaths: Record<string, string> = {};
     for (const input of task.inputs) {
-      const dest = path.join(inputDir, safe(input.name));
-      await download(env.artifacts, input.artifactPath, dest, input.isDir);
-      inputPaths[input.name] = dest;
+      // `model/0`, `model/1`: the items of a foreach step's output, gathered in one folder.
+      const segments = input.name.split('/').map(safe);
+      await download(env.artifacts, input.artifactPath, path.join(inputDir, ...segments), input.isDir);
+      inputPaths[input.name.split('/')[0]!] = path.join(inputDir, segments[0]!);
     }
     const outputPaths: Record<string, string> = {};
     for (const output of task.outputs) {
