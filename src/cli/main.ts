@@ -4,6 +4,7 @@ import { AscentError } from '../core/errors.js';
 import { packageVersion } from '../core/package-info.js';
 import { registerServerCommand } from './server-command.js';
 import { registerClientCommands } from './client-commands.js';
+import { registerWorkerCommand } from './worker-command.js';
 
 /** The `ascent` command line. */
 export function buildProgram(): Command {
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .description('Ascent: MLOps platform — tracking, registry, pipelines, serving, monitoring')
     .version(packageVersion());
   registerServerCommand(program);
+  registerWorkerCommand(program);
   registerClientCommands(program);
   return program;
 }
