@@ -6,9 +6,9 @@ import { parseRef, templateRefs } from './refs.js';
 /** Maps a field path to a `line N` description, when the definition came from a file. */
 type Locate = (path: (string | number)[]) => string | null;
 
-function fail(message: string, path: (string | number)[], locate: Locate | null, source: string): never {
+function fail(message: string, path: (string | number)[], locate: Locate | null, source: string, at: (string | number)[] = path): never {
   const field = path.join('.');
-  const where = locate?.(path);
+  const where = locate?.(at);
   const prefix = where ? `${source}:${where}: ` : '';
   throw new AscentError('INVALID_ARGUMENT', `${prefix}${field ? `${field}: ` : ''}${message}`, field ? { field } : {});
 }
@@ -58,7 +58,7 @@ export function validatePipeline(raw: unknown, options: { locate?: Locate; sourc
     const issue = parsed.error.issues[0]!;
     const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
     const message = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}` : issue.message;
-    fail(message, path, locate, source);
+    fail(message, path, locate, source, issue.code === 'unrecognized_keys' ? [...path, issue.keys[0]!] : path);
   }
   const spec = parsed.data;
   const err = (message: string, path: (string | number)[]): never => fail(message, path, locate, source);
