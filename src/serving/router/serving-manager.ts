@@ -121,6 +121,11 @@ export class ServingManager {
     return { variant: v, revision: d.revision };
   }
 
+  /** The spec a deployment is served with on this replica (undefined when not serving). */
+  served(name: string): Deployment | undefined {
+    return this.live.get(name)?.deployment;
+  }
+
   names(): string[] {
     return [...this.live.keys()];
   }
