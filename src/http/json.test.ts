@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stringifyJson } from './json.js';
+import { RawJson, stringifyJson } from './json.js';
 
 describe('stringifyJson', () => {
   it('writes non-finite numbers as proto3 JSON strings, wherever they are nested', () => {
@@ -8,5 +8,14 @@ describe('stringifyJson', () => {
   it('matches JSON.stringify for finite payloads, including toJSON and undefined fields', () => {
     const payload = { n: 1.5, s: 'x', d: new Date(0), u: undefined, nested: [null, true, { z: 0 }] };
     expect(stringifyJson(payload)).toBe(JSON.stringify(payload));
+  });
+  it('splices RawJson text verbatim and otherwise writes what JSON.stringify (with the non-finite rule) would', () => {
+    const raw = '{"metrics":[{"key":"m","value":"NaN","timestamp":1,"step":0}],"params":[],"tags":[]}';
+    const payload = { runs: [{ info: { id: 'a', n: 1.5, inf: -Infinity, skip: undefined, d: new Date(0), list: [undefined, 'x'] }, data: new RawJson(raw) }], next: 'tok' };
+    const out = stringifyJson(payload);
+    expect(out).toContain(`"data":${raw}`);
+    const expected = { runs: [{ info: { id: 'a', n: 1.5, inf: '-Infinity', d: new Date(0).toJSON(), list: [null, 'x'] }, data: JSON.parse(raw) }], next: 'tok' };
+    expect(JSON.parse(out)).toEqual(expected);
+    expect(out).toBe(JSON.stringify(expected));
   });
 });

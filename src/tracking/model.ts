@@ -105,6 +105,12 @@ export interface Run {
   data: { metrics: Metric[]; params: KeyValue[]; tags: KeyValue[] };
   inputs: { datasetInputs: DatasetInput[]; modelInputs: { modelId: string }[] };
   outputs: { modelOutputs: { modelId: string; step: number }[] };
+  /**
+   * When the store has it: `data` already serialized as canonical JSON (lists ordered by key,
+   * non-finite values as "NaN"/"Infinity"/"-Infinity"), for serializers to splice verbatim.
+   * Not enumerable, so it never appears in a serialized Run itself.
+   */
+  readonly dataJson?: string;
 }
 
 export const LOGGED_MODEL_STATUSES = ['LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED'] as const;

@@ -5,6 +5,7 @@ import type { SqlDatabase } from '../storage/sql/sql-database.js';
 import type { BulkColumn, BulkWriter } from '../storage/sql/bulk-writer.js';
 import type { SqlDialect } from '../storage/sql/sql-dialect.js';
 import type { LogBatchWrite } from './store.js';
+import { lockRun, refreshRunData } from './sql-run-data.js';
 
 /**
  * Bucket widths of the pre-aggregated metric levels, as powers of two (16, 256, 4096, 65536, 2^20
@@ -78,6 +79,7 @@ const isLater = (a: { step: number; timestamp: number; value: number }, b: { ste
 /** Write one validated batch in a single transaction: params, tags, metric points, latest values, buckets. */
 export async function writeBatch(database: SqlDatabase, write: LogBatchWrite): Promise<void> {
   await database.bulkTransaction(async (trx, bulk) => {
+    await lockRun(trx, database.dialect, write.runId);
     if (write.params.length > 0) await writeParams(trx, write);
     if (write.tags.length > 0) {
       const tags = dedupeLast(write.tags);
@@ -88,6 +90,7 @@ export async function writeBatch(database: SqlDatabase, write: LogBatchWrite): P
         .execute();
     }
     if (write.metrics.length > 0) await writeMetrics(bulk, database.dialect, write);
+    await refreshRunData(trx, database.dialect, write.runId);
   });
 }
 

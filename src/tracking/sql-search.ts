@@ -16,6 +16,8 @@ export interface SearchTarget {
   extraKeyColumns?: string[];
   /** attribute name → column of the entity table (or an already qualified `alias.column`). */
   attributes: Record<string, string>;
+  /** Attributes whose column is NOT NULL: ordering by them needs no nulls-last term, so an index can serve it. */
+  notNullAttributes?: readonly string[];
   metricTable?: { table: string; valueColumn: string; nanColumn?: string };
   paramTable?: string;
   tagTable?: string;
@@ -86,7 +88,8 @@ export function orderTerms(t: SearchTarget, orderBy: OrderByClause[], defaults: 
     const dir = sql.raw(o.ascending ? 'asc' : 'desc');
     if (o.type === 'attribute') {
       const col = column(t, t.attributes[o.key]!);
-      terms.push(sql`case when ${col} is null then 1 else 0 end`, sql`${col} ${dir}`);
+      if (!t.notNullAttributes?.includes(o.key)) terms.push(sql`case when ${col} is null then 1 else 0 end`);
+      terms.push(sql`${col} ${dir}`);
       return;
     }
     const alias = `o${i}`;
@@ -120,6 +123,7 @@ export const RUN_TARGET: SearchTarget = {
     artifact_uri: 'artifact_uri',
     lifecycle_stage: 'lifecycle_stage',
   },
+  notNullAttributes: ['run_id', 'run_name', 'status', 'user_id', 'start_time', 'artifact_uri', 'lifecycle_stage'],
   metricTable: { table: 'latest_metrics', valueColumn: 'value', nanColumn: 'is_nan' },
   paramTable: 'params',
   tagTable: 'tags',

@@ -21,6 +21,8 @@ import { EXPERIMENT_TARGET, RUN_TARGET, filterCondition, lifecycleCondition, ord
 import { writeBatch } from './sql-metric-writer.js';
 import { readDownsampled, readHistory } from './sql-metric-reader.js';
 import { SqlLoggedModels } from './sql-logged-models.js';
+import { RUN_COLUMNS, groupBy, hydrateRuns, runRowColumns, toRunInfo, type RunRow } from './sql-run-reader.js';
+import { lockRun, refreshRunData } from './sql-run-data.js';
 
 const CONTEXT_TAG = 'mlflow.data.context';
 
@@ -213,11 +215,12 @@ export class SqlTrackingStore implements TrackingStore {
       if (input.tags.length > 0) {
         await trx.insertInto('tags').values(dedupe(input.tags).map((t) => ({ run_id: input.runId, key: t.key, value: t.value }))).execute();
       }
+      await refreshRunData(trx, this.dialect, input.runId);
     });
   }
 
   async getRunInfo(runId: string): Promise<RunInfo | null> {
-    const row = await this.db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirst();
+    const row = await this.db.selectFrom('runs').select(RUN_COLUMNS).where('run_id', '=', runId).executeTakeFirst();
     return row ? toRunInfo(row) : null;
   }
 
@@ -228,55 +231,18 @@ export class SqlTrackingStore implements TrackingStore {
 
   async getRuns(runIds: string[]): Promise<Run[]> {
     if (runIds.length === 0) return [];
-    const runs: Run[] = [];
+    const rows: RunRow[] = [];
     // Chunk the IN lists so large pages stay within every driver's parameter limit.
-    for (let i = 0; i < runIds.length; i += 5000) runs.push(...(await this.getRunsChunk(runIds.slice(i, i + 5000))));
-    return runs;
-  }
-
-  private async getRunsChunk(ids: string[]): Promise<Run[]> {
-    const [rows, params, tags, metrics, inputs, modelInputs, outputs] = await Promise.all([
-      this.db.selectFrom('runs').selectAll().where('run_id', 'in', ids).execute(),
-      this.db.selectFrom('params').selectAll().where('run_id', 'in', ids).orderBy('key').execute(),
-      this.db.selectFrom('tags').selectAll().where('run_id', 'in', ids).orderBy('key').execute(),
-      this.db.selectFrom('latest_metrics').selectAll().where('run_id', 'in', ids).orderBy('key').execute(),
-      this.db
-        .selectFrom('run_inputs as ri')
-        .innerJoin('datasets as d', 'd.dataset_id', 'ri.dataset_id')
-        .select(['ri.run_id', 'ri.tags', 'd.name', 'd.digest', 'd.source_type', 'd.source', 'd.schema', 'd.profile'])
-        .where('ri.run_id', 'in', ids)
-        .execute(),
-      this.db.selectFrom('run_model_inputs').selectAll().where('run_id', 'in', ids).execute(),
-      this.db.selectFrom('run_outputs').selectAll().where('run_id', 'in', ids).execute(),
-    ]);
-    const p = groupBy(params, (x) => x.run_id);
-    const t = groupBy(tags, (x) => x.run_id);
-    const m = groupBy(metrics, (x) => x.run_id);
-    const di = groupBy(inputs, (x) => x.run_id);
-    const mi = groupBy(modelInputs, (x) => x.run_id);
-    const mo = groupBy(outputs, (x) => x.run_id);
-    const byId = new Map(rows.map((r) => [r.run_id, r]));
-    return ids.flatMap((id) => {
-      const row = byId.get(id);
-      if (!row) return [];
-      const run: Run = {
-        info: toRunInfo(row),
-        data: {
-          metrics: (m.get(id) ?? []).map((x): Metric => ({ key: x.key, value: x.is_nan ? Number.NaN : x.value, timestamp: x.timestamp, step: x.step })),
-          params: (p.get(id) ?? []).map((x) => ({ key: x.key, value: x.value })),
-          tags: (t.get(id) ?? []).map((x) => ({ key: x.key, value: x.value })),
-        },
-        inputs: {
-          datasetInputs: (di.get(id) ?? []).map((x) => ({
-            dataset: { name: x.name, digest: x.digest, sourceType: x.source_type, source: x.source, schema: x.schema, profile: x.profile },
-            tags: JSON.parse(x.tags) as KeyValue[],
-          })),
-          modelInputs: (mi.get(id) ?? []).map((x) => ({ modelId: x.model_id })),
-        },
-        outputs: { modelOutputs: (mo.get(id) ?? []).map((x) => ({ modelId: x.model_id, step: x.step })) },
-      };
-      return [run];
-    });
+    for (let i = 0; i < runIds.length; i += 5000) {
+      const ids = runIds.slice(i, i + 5000);
+      const found = await sql<RunRow>`select ${runRowColumns(this.dialect, 'r')} from runs r where r.run_id in (${sql.join(ids)})`.execute(this.db);
+      const byId = new Map(found.rows.map((r) => [r.run_id, r]));
+      for (const id of ids) {
+        const row = byId.get(id);
+        if (row) rows.push(row);
+      }
+    }
+    return hydrateRuns(this.db, rows);
   }
 
   async updateRun(runId: string, patch: { status?: RunStatus; endTime?: number | null; runName?: string }): Promise<void> {
@@ -302,6 +268,7 @@ export class SqlTrackingStore implements TrackingStore {
       ...q.filter.map((c) => filterCondition(this.dialect, RUN_TARGET, c)),
     ];
     const { joins, terms } = orderTerms(RUN_TARGET, q.orderBy, [sql`r.start_time desc`, sql`r.run_id asc`]);
+    // Sort and page narrow rows (ids only); then read just the page's runs with their materialized data.
     const result = await sql<{ run_id: string }>`select r.run_id from runs r ${sql.join(joins, sql` `)} where ${sql.join(conds, sql` and `)} order by ${sql.join(terms)} limit ${q.maxResults} offset ${q.offset}`.execute(this.db);
     return this.getRuns(result.rows.map((r) => r.run_id));
   }
@@ -331,7 +298,11 @@ export class SqlTrackingStore implements TrackingStore {
   }
 
   async deleteTag(runId: string, key: string): Promise<void> {
-    await this.db.deleteFrom('tags').where('run_id', '=', runId).where('key', '=', key).execute();
+    await this.db.transaction().execute(async (trx) => {
+      await lockRun(trx, this.dialect, runId);
+      await trx.deleteFrom('tags').where('run_id', '=', runId).where('key', '=', key).execute();
+      await refreshRunData(trx, this.dialect, runId);
+    });
   }
 
   getMetricHistory(query: MetricHistoryQuery): Promise<Metric[]> {
@@ -412,32 +383,6 @@ export class SqlTrackingStore implements TrackingStore {
   searchLoggedModels(query: SearchLoggedModelsQuery): Promise<LoggedModel[]> {
     return this.models.search(query);
   }
-}
-
-function toRunInfo(row: RunsTable): RunInfo {
-  return {
-    runId: row.run_id,
-    experimentId: String(row.experiment_id),
-    runName: row.name,
-    userId: row.user_id,
-    status: row.status as RunStatus,
-    startTime: row.start_time,
-    endTime: row.end_time,
-    lifecycleStage: row.lifecycle_stage as LifecycleStage,
-    artifactUri: row.artifact_uri,
-    parentRunId: row.parent_run_id,
-  };
-}
-
-export function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
-  const out = new Map<K, T[]>();
-  for (const item of items) {
-    const k = keyOf(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
 }
 
 function dedupe(tags: KeyValue[]): KeyValue[] {

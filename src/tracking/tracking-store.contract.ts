@@ -257,6 +257,34 @@ export function runTrackingStoreContract(name: string, newStore: () => Promise<{
       expect((await tracking.getRun(runId)).data.metrics[0]!.step).toBe(3999);
     });
 
+    it('keeps a run’s latest params, tags and metrics whole when writers of different keys race, in get and in search', async () => {
+      const exp = await tracking.createExperiment({ name: 'concurrent-keys' });
+      const runId = await newRun(exp);
+      // Each writer adds its own keys: a lost update of the run's materialized data would drop some.
+      await Promise.all(
+        Array.from({ length: 8 }, (_, c) =>
+          tracking.logBatch(runId, {
+            params: [{ key: `p${c}`, value: String(c) }],
+            tags: [{ key: `t${c}`, value: String(c) }],
+            metrics: [{ key: `m${c}`, value: c === 0 ? Number.NaN : c === 1 ? Number.POSITIVE_INFINITY : c + 0.1, timestamp: 1, step: c }],
+          }),
+        ),
+      );
+      await tracking.deleteTag(runId, 't3');
+      const expected = {
+        params: Array.from({ length: 8 }, (_, c) => ({ key: `p${c}`, value: String(c) })),
+        tags: Array.from({ length: 8 }, (_, c) => ({ key: `t${c}`, value: String(c) })).filter((t) => t.key !== 't3'),
+        metrics: Array.from({ length: 8 }, (_, c) => ({ key: `m${c}`, value: c === 0 ? Number.NaN : c === 1 ? Number.POSITIVE_INFINITY : c + 0.1, timestamp: 1, step: c })),
+      };
+      const got = (await tracking.getRun(runId)).data;
+      expect(got.params).toEqual(expected.params);
+      expect(got.tags.filter((t) => !t.key.startsWith('mlflow.'))).toEqual(expected.tags);
+      expect(got.metrics).toEqual(expected.metrics);
+      const [searched] = (await tracking.searchRuns({ experimentIds: [exp], filter: 'metrics.m7 > 7' })).items;
+      expect(searched!.data.metrics).toEqual(expected.metrics);
+      expect(JSON.parse(searched!.dataJson!).metrics[0]).toEqual({ key: 'm0', value: 'NaN', timestamp: 1, step: 0 });
+    });
+
     it('stores MLflow 3 logged models with params, tags and status', async () => {
       const exp = await tracking.createExperiment({ name: 'logged-models' });
       const runId = await newRun(exp);

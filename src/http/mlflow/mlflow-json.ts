@@ -1,5 +1,6 @@
 import type { ArtifactEntry } from '../../storage/artifacts/artifact-store.js';
 import type { DatasetInput, Experiment, KeyValue, LoggedModel, Metric, Run, RunInfo } from '../../tracking/model.js';
+import { RawJson } from '../json.js';
 
 /**
  * Serializers from domain entities to MLflow's proto JSON: snake_case names, int64 as JSON numbers,
@@ -69,16 +70,29 @@ function datasetInputJson(input: DatasetInput): Json {
 }
 
 export function runJson(run: Run): Json {
-  const data: Json = {};
-  putList(data, 'metrics', run.data.metrics.map(metricJson));
-  putList(data, 'params', keyValuesJson(run.data.params));
-  putList(data, 'tags', keyValuesJson(run.data.tags));
+  // The store's materialized data is already this JSON; only its empty lists are dropped here.
+  const data: Json | RawJson = run.dataJson !== undefined ? new RawJson(withoutEmptyLists(run.dataJson)) : {};
+  if (!(data instanceof RawJson)) {
+    putList(data, 'metrics', run.data.metrics.map(metricJson));
+    putList(data, 'params', keyValuesJson(run.data.params));
+    putList(data, 'tags', keyValuesJson(run.data.tags));
+  }
   const inputs: Json = {};
   putList(inputs, 'dataset_inputs', run.inputs.datasetInputs.map(datasetInputJson));
   putList(inputs, 'model_inputs', run.inputs.modelInputs.map((m) => ({ model_id: m.modelId })));
   const outputs: Json = {};
   putList(outputs, 'model_outputs', run.outputs.modelOutputs.map((m) => ({ model_id: m.modelId, step: m.step })));
   return { info: runInfoJson(run.info), data, inputs, outputs };
+}
+
+/**
+ * Drop `"metrics":[]`, `"params":[]`, `"tags":[]` from a run's canonical data JSON. Safe on text:
+ * an unescaped `"` cannot occur inside a JSON string, so the pattern only matches structure, and the
+ * only dangling comma it can leave is right before the closing brace (tags is the last list).
+ */
+function withoutEmptyLists(json: string): string {
+  const out = json.replace(/"(?:metrics|params|tags)":\[\],?/g, '');
+  return out.endsWith(',}') ? `${out.slice(0, -2)}}` : out;
 }
 
 export function loggedModelJson(m: LoggedModel): Json {

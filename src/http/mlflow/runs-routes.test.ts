@@ -45,6 +45,16 @@ describe('MLflow runs API', () => {
     expect((await getRun(run.info.run_id)).info.end_time).toBe(2_000);
   });
 
+  it('keeps values that look like the JSON structure intact when empty lists are dropped', async () => {
+    const tricky = 'x"tags":[],}';
+    const res = await post('/runs/create', { experiment_id: experimentId, run_name: 'tricky', tags: [{ key: 'metrics', value: tricky }] });
+    const runId = (res.json.run as Body).info.run_id as string;
+    const got = await getRun(runId);
+    expect(got.data).not.toHaveProperty('metrics');
+    expect(got.data).not.toHaveProperty('params');
+    expect(got.data.tags).toContainEqual({ key: 'metrics', value: tricky });
+  });
+
   it('serializes NaN and infinite metric values as the JSON strings MLflow uses', async () => {
     const runId = await newRun();
     await post('/runs/log-metric', { run_id: runId, key: 'nan', value: 'NaN', timestamp: 1, step: 0 });

@@ -1,10 +1,16 @@
 import { z } from 'zod';
 import type { AppServices } from '../app-services.js';
-import { LogBatchInput } from '../../tracking/model.js';
+import { LogBatchInput, type Run } from '../../tracking/model.js';
+import { RawJson } from '../json.js';
 import type { NativeRouter } from './native-router.js';
 import { DownsampledSchema, KeyValueSchema, MetricSchema, RunInfoSchema, RunSchema, ViewTypeParam, optionalInt, page } from './native-schemas.js';
 
 const RunParams = z.object({ runId: z.string().min(1).max(64) });
+
+/** A run for the wire, its data spliced from the store's JSON when it has it (see Run.dataJson). */
+function runWire(run: Run): unknown {
+  return run.dataJson === undefined ? run : { info: run.info, data: new RawJson(run.dataJson), inputs: run.inputs, outputs: run.outputs };
+}
 
 /** Runs, their params/tags/metrics, and dataset inputs. */
 export function addRunRoutes(router: NativeRouter, { tracking }: AppServices): void {
@@ -31,7 +37,10 @@ export function addRunRoutes(router: NativeRouter, { tracking }: AppServices): v
       viewType: ViewTypeParam.nullable(),
     }),
     response: page(RunSchema),
-    handler: async ({ body }) => tracking.searchRuns({ ...body }),
+    handler: async ({ body }) => {
+      const page = await tracking.searchRuns({ ...body });
+      return { ...page, items: page.items.map(runWire) };
+    },
   });
   router.add({
     method: 'GET',
@@ -40,7 +49,7 @@ export function addRunRoutes(router: NativeRouter, { tracking }: AppServices): v
     tag: 'runs',
     params: RunParams,
     response: RunSchema,
-    handler: async ({ params }) => tracking.getRun(params.runId),
+    handler: async ({ params }) => runWire(await tracking.getRun(params.runId)),
   });
   router.add({
     method: 'PATCH',

@@ -3,6 +3,7 @@ import type { SqlDialect } from './sql-dialect.js';
 import { migrateServing } from './migrations/0007-serving.js';
 import { migratePipelineTriggers } from './migrations/0006-pipeline-triggers.js';
 import { migratePipelines } from './migrations/0005-pipelines.js';
+import { migrateRunDataJson } from './migrations/0009-run-data-json.js';
 
 /**
  * Schema migrations, one entry per change, applied in order at start-up. Each is written once
@@ -361,6 +362,7 @@ const migrations: Record<string, DialectMigration> = {
   '0007_serving': migrateServing,
   '0006_pipeline_triggers': migratePipelineTriggers,
   '0005_pipelines': migratePipelines,
+  '0009_run_data_json': migrateRunDataJson,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -42,6 +42,8 @@ export interface RunsTable {
   deleted_time: number | null;
   artifact_uri: string;
   parent_run_id: string | null;
+  /** Latest params, tags and metrics as canonical JSON (see tracking/sql-run-data.ts); NULL until first written. */
+  data_json: string | null;
 }
 
 export interface ParamsTable {

@@ -23,7 +23,21 @@ export interface SqlDialect {
   readonly greatestFn: 'max' | 'greatest';
   /** Largest number of bound parameters one statement may carry. */
   readonly maxParams: number;
+  /** A JSON object value built in SQL from name → expression pairs (names are fixed SQL literals); nest it in jsonArrayAgg. */
+  jsonObject(pairs: readonly (readonly [string, Expression<unknown>])[]): RawBuilder<string>;
+  /** Aggregate a JSON value per row into a JSON array text (`[]` for no rows), ordered by `orderBy`. */
+  jsonArrayAgg(value: Expression<unknown>, orderBy: Expression<unknown>): RawBuilder<string>;
+  /**
+   * A double column as a JSON value: a number, or the proto3 JSON strings "NaN", "Infinity",
+   * "-Infinity" (NaN is kept as a flag column because SQLite stores NaN as NULL).
+   */
+  jsonDouble(value: Expression<number>, isNan: Expression<number>): RawBuilder<unknown>;
+  /** Suffix of a SELECT that locks the selected rows until the transaction ends (no-op on SQLite, whose writers are serialized). */
+  readonly forUpdate: RawBuilder<unknown>;
 }
+
+const pairsSql = (pairs: readonly (readonly [string, Expression<unknown>])[]) =>
+  sql.join(pairs.map(([name, value]) => sql`${sql.lit(name)}, ${value}`));
 
 function errorCode(err: unknown): string | undefined {
   if (typeof err === 'object' && err !== null && 'code' in err) {
@@ -46,6 +60,13 @@ export const sqliteDialect: SqlDialect = {
   leastFn: 'min',
   greatestFn: 'max',
   maxParams: 32000,
+  jsonObject: (pairs) => sql<string>`json_object(${pairsSql(pairs)})`,
+  // ORDER BY inside an aggregate needs SQLite 3.44+; better-sqlite3 bundles a newer one.
+  jsonArrayAgg: (value, orderBy) => sql<string>`coalesce(json_group_array(${value} order by ${orderBy}), '[]')`,
+  // 9e999 is how SQLite spells an infinite REAL; it renders finite doubles with round-trip precision.
+  jsonDouble: (value, isNan) =>
+    sql`case when ${isNan} = 1 then 'NaN' when ${value} = 9e999 then 'Infinity' when ${value} = -9e999 then '-Infinity' else ${value} end`,
+  forUpdate: sql``,
 };
 
 export const postgresDialect: SqlDialect = {
@@ -58,4 +79,9 @@ export const postgresDialect: SqlDialect = {
   leastFn: 'least',
   greatestFn: 'greatest',
   maxParams: 65000,
+  jsonObject: (pairs) => sql<string>`json_build_object(${pairsSql(pairs)})`,
+  jsonArrayAgg: (value, orderBy) => sql<string>`coalesce(json_agg(${value} order by ${orderBy})::text, '[]')`,
+  jsonDouble: (value, isNan) =>
+    sql`case when ${isNan} = 1 then to_json('NaN'::text) when ${value} = 'Infinity'::float8 then to_json('Infinity'::text) when ${value} = '-Infinity'::float8 then to_json('-Infinity'::text) else to_json(${value}) end`,
+  forUpdate: sql`for update`,
 };
