@@ -27,7 +27,11 @@ export function recordsRequest(records: unknown, field = 'records'): ModelReques
   const seen = new Set<string>();
   for (const [i, r] of list.entries()) {
     if (!isRecord(r)) throw invalid(`${field}[${i}]: each record must be a JSON object of column values`, `${field}[${i}]`);
-    for (const k of Object.keys(r)) if (!seen.has(k)) (seen.add(k), columns.push(k));
+    for (const k of Object.keys(r)) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+      columns.push(k);
+    }
   }
   return { kind: 'columns', columns, rows: list.map((r) => columns.map((c) => (r as Record<string, unknown>)[c] ?? null)) };
 }
