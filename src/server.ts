@@ -18,6 +18,10 @@ import { WebhookDispatcher } from './registry/webhooks/dispatcher.js';
 import { WebhookService } from './registry/webhooks/service.js';
 import { notifyAfterCommit } from './registry/webhooks/notify-after-commit.js';
 import type { AppServices } from './http/app-services.js';
+import { PipelineService } from './pipelines/service.js';
+import { SqlPipelineStore } from './pipelines/sql-store.js';
+import { LocalExecutor } from './pipelines/local-executor.js';
+import path from 'node:path';
 
 /** A running Ascent server: its URL and a graceful `close`. */
 export interface RunningServer {
@@ -44,13 +48,16 @@ export async function createServices(config: AscentConfig): Promise<{ services: 
   const registryStore = notifyAfterCommit(new SqlRegistryStore(database), () => dispatcher.kick());
   const registry = new RegistryService({ store: registryStore, tracking, loggedModels, packageInspector: packages.inspector });
   const webhooks = new WebhookService({ store: webhookStore, sender: webhookSender, onQueued: () => dispatcher.kick() });
-  const services: AppServices = { tracking, loggedModels, artifacts, registry, releases: new ReleaseService(registry), webhooks, version: packageVersion() };
+  const pipelines = new PipelineService({ store: new SqlPipelineStore(database), tracking, registry, artifacts, executor: new LocalExecutor({ artifacts, workRoot: path.join(config.dataDir, 'pipeline-work') }) });
+  const services: AppServices = { tracking, loggedModels, artifacts, registry, releases: new ReleaseService(registry), webhooks, pipelines, version: packageVersion() };
   return {
     services,
     dispatcher,
     close: async () => {
       // Before the database closes, so in-flight deliveries record their outcome.
       await dispatcher.stop({ graceMs: 5_000 });
+      // Running pipeline steps stop first and their runs end resumable.
+      await pipelines.close();
       await artifacts.close?.();
       await database.close();
     },
@@ -68,6 +75,7 @@ export async function startServer(config: AscentConfig, logger?: Logger): Promis
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  services.pipelines.setTrackingUri(url);
   log.info({ url, database: redact(config.databaseUrl), artifacts: config.artifactsUri }, 'ascent server listening');
   let closing: Promise<void> | undefined;
   return {

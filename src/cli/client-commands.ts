@@ -3,6 +3,7 @@ import { registerExperimentsCommand } from './experiments-command.js';
 import { registerModelsCommand } from './models-command.js';
 import { registerMonitorCommand } from './monitor-command.js';
 import { registerRunsCommand } from './runs-command.js';
+import { registerPipelinesCommand } from './pipelines-command.js';
 
 /**
  * The commands that talk to a running server through the SDK (`ascent experiments …`,
@@ -15,5 +16,6 @@ export function registerClientCommands(program: Command): void {
   registerExperimentsCommand(program);
   registerRunsCommand(program);
   registerModelsCommand(program);
+  registerPipelinesCommand(program);
   registerMonitorCommand(program);
 }

@@ -4,6 +4,7 @@ import type { TrackingService } from '../tracking/service.js';
 import type { RegistryService } from '../registry/service.js';
 import type { ReleaseService } from '../registry/releases.js';
 import type { WebhookService } from '../registry/webhooks/service.js';
+import type { PipelineService } from '../pipelines/service.js';
 
 /** Everything the HTTP layer may call: services, never stores or SQL. */
 export interface AppServices {
@@ -13,5 +14,6 @@ export interface AppServices {
   registry: RegistryService;
   releases: ReleaseService;
   webhooks: WebhookService;
+  pipelines: PipelineService;
   version: string;
 }

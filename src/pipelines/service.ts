@@ -13,7 +13,7 @@ import { canonicalJson, valueDigest } from './content-digest.js';
 import { snapshotDatasets } from './dataset-snapshot.js';
 import { explainStep, type StepExplanation } from './explain.js';
 import { StartRunInput, type Pipeline, type PipelineRun, type PipelineSpec, type PipelineVersion, type StepLogLine, type StepRun } from './model.js';
-import { parsePipelineYaml, resolveParams, validatePipeline } from './parse-pipeline.js';
+import { parsePipelineYaml, resolveParams, upstreamOf, validatePipeline } from './parse-pipeline.js';
 import { foreachParam, parseRef } from './refs.js';
 import type { PipelineDeps, RunContext } from './run-context.js';
 import { scheduleRun } from './run-scheduler.js';
@@ -140,6 +140,17 @@ export class PipelineService {
     const order = Object.keys((await this.store.getVersion(r.pipelineName, r.version))?.spec.steps ?? {});
     steps.sort((a, b) => order.indexOf(a.baseStep) - order.indexOf(b.baseStep) || (a.itemIndex ?? 0) - (b.itemIndex ?? 0));
     return { run: r, steps };
+  }
+
+  /** DAG edges between a run's expanded steps (foreach items each depend on the step's upstream). */
+  async dagOf(r: PipelineRun): Promise<{ step: string; upstream: string[] }[]> {
+    const version = await this.store.getVersion(r.pipelineName, r.version);
+    const steps = await this.store.listStepRuns(r.runId);
+    if (!version) return [];
+    return steps.map((s) => {
+      const ups = upstreamOf(version.spec, s.baseStep);
+      return { step: s.stepName, upstream: steps.filter((o) => ups.includes(o.baseStep)).map((o) => o.stepName) };
+    });
   }
 
   listRuns(query: { pipeline?: string; status?: PipelineRun['status']; limit?: number; offset?: number } = {}): Promise<PipelineRun[]> {

@@ -8,6 +8,7 @@ import { toKeyValues, type KeyValues } from './key-values.js';
 import { LoggedModelsApi } from './logged-models-api.js';
 import { ModelsApi } from './models-api.js';
 import { ProjectsApi } from './projects-api.js';
+import { PipelinesApi } from './pipelines-api.js';
 import { RunHandle, type RunHandleOptions } from './run-handle.js';
 import { RunsApi } from './runs-api.js';
 
@@ -69,6 +70,8 @@ export class AscentClient {
   readonly models: ModelsApi;
   /** Approval rules on aliases and stages, requests and decisions. */
   readonly approvals: ApprovalsApi;
+  /** Pipelines: definitions, runs, step logs, cache explanations. */
+  readonly pipelines: PipelinesApi;
   /** The acting user sent with every request, if any. */
   readonly user: string | undefined;
   private readonly http: HttpTransport;
@@ -85,6 +88,7 @@ export class AscentClient {
     this.loggedModels = new LoggedModelsApi(this.http);
     this.models = new ModelsApi(this.http);
     this.approvals = new ApprovalsApi(this.http);
+    this.pipelines = new PipelinesApi(this.http);
   }
 
   get baseUrl(): string {

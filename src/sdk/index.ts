@@ -13,6 +13,7 @@ export {
   type UpdateRunParams,
 } from './runs-api.js';
 export { ProjectsApi } from './projects-api.js';
+export { PipelinesApi, type PipelineRunDetail, type PipelineSummary, type RegisterPipelineParams, type RunPipelineOptions, type Pipeline, type PipelineRun, type PipelineVersion, type StepRun, type StepLogLine, type StepExplanation } from './pipelines-api.js';
 export { LoggedModelsApi } from './logged-models-api.js';
 export {
   ModelsApi,

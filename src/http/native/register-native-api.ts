@@ -9,6 +9,7 @@ import { addExperimentRoutes } from './experiment-routes.js';
 import { addRunRoutes } from './run-routes.js';
 import { addArtifactRoutes } from './artifact-routes.js';
 import { addRegistryRoutes } from './registry-routes.js';
+import { addPipelineRoutes } from './pipeline-routes.js';
 
 /** The native REST API under `/api/v1`, with its OpenAPI document at `/api/v1/openapi.json`. */
 export async function registerNativeApi(app: FastifyInstance, options: { services: AppServices; prefix?: string; maxArtifactBytes?: number }): Promise<void> {
@@ -37,6 +38,7 @@ export async function registerNativeApi(app: FastifyInstance, options: { service
   addArtifactRoutes(router, services, { maxArtifactBytes });
   addRegistryRoutes(router, services);
   addWebhookRoutes(router, services);
+  addPipelineRoutes(router, services);
   router.add({
     method: 'GET',
     url: '/logged-models/:modelId',
