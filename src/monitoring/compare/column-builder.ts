@@ -1,4 +1,5 @@
 import type { ColumnSample } from '../stats/drift-engine.js';
+import { sortFloat64 } from '../stats/sort-float64.js';
 
 // pandas.read_csv's default missing-value tokens, so a file means the same thing to both tools.
 const NA_TOKENS = new Set([
@@ -32,17 +33,18 @@ export class ColumnBuilder {
 
   /** Add one value as read from text (CSV). */
   pushText(text: string): void {
-    if (NA_TOKENS.has(text)) {
+    if (text.length === 0) {
       this.missing++;
       return;
     }
-    const n = Number(text);
-    if (Number.isNaN(n) || text.trim() !== text) {
-      if (INFINITIES.has(text)) this.missing++;
-      else this.pushString(text);
+    // Number() first: most fields are numbers, and a failed parse is the rare path.
+    const n = +text;
+    if (n === n) {
+      this.pushNumber(n);
       return;
     }
-    this.pushNumber(n);
+    if (NA_TOKENS.has(text) || INFINITIES.has(text)) this.missing++;
+    else this.pushString(text);
   }
 
   /** Add one typed value (Parquet): number, bigint, boolean, string or null. */
@@ -113,7 +115,7 @@ export class ColumnBuilder {
   /** Reduce to a test sample of the given type; non-numbers in a numeric column are type errors. */
   toSample(type: 'numeric' | 'categorical'): ColumnSample & { typeErrors: number } {
     if (type === 'numeric') {
-      const sorted = this.values.slice(0, this.size).sort();
+      const sorted = sortFloat64(this.values.slice(0, this.size));
       this.values = new Float64Array(0);
       return { kind: 'numeric', sorted, missing: this.missing, typeErrors: this.stringTotal };
     }

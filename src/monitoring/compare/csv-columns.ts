@@ -20,6 +20,7 @@ export async function readCsvColumns(file: string, field = 'file'): Promise<File
   let carry = '';
   let lineNo = 1;
 
+  // Fields go straight into their column once the header is known; only the header row is collected.
   const onRow = (fields: string[]): void => {
     if (columns === null) {
       const names = fields.map((f, i) => (f === '' ? `column_${i}` : f));

@@ -1,0 +1,51 @@
+/** This benchmark's section of bench/RESULTS.md (between its own markers; other sections untouched). */
+import fs from 'node:fs';
+
+const START = '<!-- bench:monitoring:start -->';
+const END = '<!-- bench:monitoring:end -->';
+
+/** What one run of bench/monitoring measured. */
+export interface MonitoringResult {
+  date: string;
+  machine: string;
+  referenceRows: number;
+  currentRows: number;
+  evidently: { wallSeconds: number; peakRssMb: number };
+  ascent: { wallSeconds: number; peakRssMb: number };
+  speedRatio: number;
+  memoryRatio: number;
+  columns: number;
+  driftedColumns: string[];
+  disagreements: string[];
+  maxScoreDifference: number;
+}
+
+const x = (n: number) => (n >= 10 ? `${Math.round(n)}×` : `${n.toFixed(2)}×`);
+const yes = (ok: boolean) => (ok ? '✅ yes' : '❌ no');
+
+export function writeMonitoringSection(file: string, r: MonitoringResult): void {
+  const md = [
+    '## Monitoring: offline drift report (`npm run bench:monitoring`)',
+    '',
+    `Evidently 0.7 \`Report([DataDriftPreset()])\` (pandas reads the CSVs) vs \`ascent monitor compare --format json\` on the same generated files: ` +
+      `${r.referenceRows.toLocaleString('en-US')} reference rows, ${r.currentRows.toLocaleString('en-US')} current rows, 20 numeric + 5 categorical features ` +
+      `(bench/monitoring/generate_data.py). Wall time and peak RSS from /usr/bin/time -v, each tool run alone. ${r.date.slice(0, 16)}Z, ${r.machine}.`,
+    '',
+    '| measure | Evidently | Ascent | ratio (Ascent advantage) | target | met? |',
+    '|---|---:|---:|---:|---|---|',
+    `| wall time | ${r.evidently.wallSeconds.toFixed(1)} s | ${r.ascent.wallSeconds.toFixed(1)} s | ${x(r.speedRatio)} | ≥ 20× | ${yes(r.speedRatio >= 20)} |`,
+    `| peak memory (RSS) | ${r.evidently.peakRssMb.toFixed(0)} MB | ${r.ascent.peakRssMb.toFixed(0)} MB | ${x(r.memoryRatio)} | ≥ 10× | ${yes(r.memoryRatio >= 10)} |`,
+    `| same verdicts | | | ${r.columns - r.disagreements.length}/${r.columns} features | all | ${yes(r.disagreements.length === 0)} |`,
+    '',
+    `- Drifted features (both tools): ${r.driftedColumns.join(', ') || 'none'}${r.disagreements.length ? `; disagreements: ${r.disagreements.join(', ')}` : ''}.`,
+    `- Largest difference between the two tools' per-feature scores: ${r.maxScoreDifference.toExponential(2)}.`,
+    '',
+  ].join('\n');
+  const block = `${START}\n${md.trim()}\n${END}\n`;
+  let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmark results\n';
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  if (a >= 0 && b > a) text = text.slice(0, a) + block + text.slice(b + END.length + 1);
+  else text = `${text.trimEnd()}\n\n${block}`;
+  fs.writeFileSync(file, text);
+}

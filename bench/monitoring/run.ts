@@ -1,0 +1,115 @@
+/**
+ * `npm run bench:monitoring`: Evidently's DataDriftPreset report and `ascent monitor compare` on
+ * the same generated files (default 100k reference rows, 1M current rows, 20 numeric + 5
+ * categorical features), one after the other on this machine. Each runs under /usr/bin/time -v:
+ * wall time and peak RSS, as ratios, and whether the per-feature verdicts agree. Writes its own
+ * section of bench/RESULTS.md.
+ *
+ * Env: BENCH_MONITORING_REF_ROWS / BENCH_MONITORING_CUR_ROWS change the sizes (regenerates);
+ * ASCENT_PYTHON_VENV points at the venv (default .venv).
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { writeMonitoringSection } from './results-section.js';
+
+const REPO = path.resolve(import.meta.dirname, '..', '..');
+const WORK = path.join(REPO, 'bench', '.work', 'monitoring');
+const PYTHON = path.join(process.env.ASCENT_PYTHON_VENV || path.join(REPO, '.venv'), 'bin', 'python');
+const REF_ROWS = Number(process.env.BENCH_MONITORING_REF_ROWS ?? 100_000);
+const CUR_ROWS = Number(process.env.BENCH_MONITORING_CUR_ROWS ?? 1_000_000);
+
+interface Measured {
+  wallSeconds: number;
+  peakRssMb: number;
+}
+
+function timed(cmd: string, args: string[]): Measured {
+  const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { cwd: REPO, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr.slice(-3000)}`);
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (.+)/.exec(r.stderr)?.[1];
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1];
+  if (!wall || !rss) throw new Error(`could not read /usr/bin/time output:\n${r.stderr.slice(-2000)}`);
+  const parts = wall.trim().split(':').map(Number);
+  const seconds = parts.reduce((acc, p) => acc * 60 + p, 0);
+  return { wallSeconds: seconds, peakRssMb: Number(rss) / 1024 };
+}
+
+function ensureData(): { reference: string; current: string } {
+  const reference = path.join(WORK, 'reference.csv');
+  const current = path.join(WORK, 'current.csv');
+  const stamp = path.join(WORK, 'sizes.json');
+  const want = JSON.stringify({ REF_ROWS, CUR_ROWS });
+  if (!fs.existsSync(current) || !fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf8') !== want) {
+    console.log(`generating ${REF_ROWS} reference and ${CUR_ROWS} current rows in ${WORK} …`);
+    const r = spawnSync(PYTHON, [path.join(REPO, 'bench', 'monitoring', 'generate_data.py'), WORK, String(REF_ROWS), String(CUR_ROWS)], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('data generation failed');
+    fs.writeFileSync(stamp, want);
+  }
+  return { reference, current };
+}
+
+interface Verdicts {
+  [column: string]: { drifted: boolean; score: number; method: string };
+}
+
+function evidentlyVerdicts(file: string): Verdicts {
+  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as { columns: Record<string, { method: string; score: number; threshold: number }> };
+  const out: Verdicts = {};
+  for (const [col, v] of Object.entries(raw.columns)) {
+    const pValue = v.method.includes('p_value');
+    out[col] = { method: v.method, score: v.score, drifted: pValue ? v.score < v.threshold : v.score >= v.threshold };
+  }
+  return out;
+}
+
+function ascentVerdicts(file: string): Verdicts {
+  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as { drift: { features: { feature: string; test: string; drifted: boolean; pValue: number | null; distance: number | null }[] } };
+  const out: Verdicts = {};
+  for (const f of raw.drift.features) out[f.feature] = { method: f.test, score: (f.pValue ?? f.distance)!, drifted: f.drifted };
+  return out;
+}
+
+function main(): void {
+  const cli = path.join(REPO, 'dist', 'cli', 'monitor-command.js');
+  if (!fs.existsSync(cli)) throw new Error('dist/ has no monitor command: run `npm run build` first');
+  fs.mkdirSync(WORK, { recursive: true });
+  const { reference, current } = ensureData();
+  const evOut = path.join(WORK, 'evidently.json');
+  const asOut = path.join(WORK, 'ascent.json');
+  console.log('running Evidently DataDriftPreset …');
+  const ev = timed(PYTHON, [path.join(REPO, 'bench', 'monitoring', 'evidently_drift.py'), reference, current, evOut]);
+  console.log(`  ${ev.wallSeconds.toFixed(1)} s, ${ev.peakRssMb.toFixed(0)} MB`);
+  console.log('running ascent monitor compare …');
+  const as = timed(process.execPath, [path.join(REPO, 'dist', 'cli', 'main.js'), 'monitor', 'compare', '--reference', reference, '--current', current, '--format', 'json', '--out', asOut]);
+  console.log(`  ${as.wallSeconds.toFixed(1)} s, ${as.peakRssMb.toFixed(0)} MB`);
+
+  const e = evidentlyVerdicts(evOut);
+  const a = ascentVerdicts(asOut);
+  const columns = Object.keys(e);
+  const disagree = columns.filter((c) => !a[c] || a[c].drifted !== e[c]!.drifted);
+  const maxScoreDiff = Math.max(...columns.map((c) => (a[c] ? Math.abs(a[c].score - e[c]!.score) : Infinity)));
+  const drifted = columns.filter((c) => e[c]!.drifted);
+  const speed = ev.wallSeconds / as.wallSeconds;
+  const memory = ev.peakRssMb / as.peakRssMb;
+  const result = {
+    date: new Date().toISOString(),
+    machine: `${os.cpus().length} CPU (${os.cpus()[0]?.model ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GB RAM, node ${process.version}`,
+    referenceRows: REF_ROWS,
+    currentRows: CUR_ROWS,
+    evidently: ev,
+    ascent: as,
+    speedRatio: speed,
+    memoryRatio: memory,
+    columns: columns.length,
+    driftedColumns: drifted,
+    disagreements: disagree,
+    maxScoreDifference: maxScoreDiff,
+  };
+  fs.writeFileSync(path.join(REPO, 'bench', 'monitoring', 'last-run.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeMonitoringSection(path.join(REPO, 'bench', 'RESULTS.md'), result);
+  console.log(JSON.stringify(result, null, 2));
+}
+
+main();
