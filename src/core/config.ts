@@ -17,6 +17,8 @@ export interface AscentConfig {
   maxArtifactBytes: number;
   /** Where the server's own state lives in the embedded default. */
   dataDir: string;
+  /** Where pipeline steps run: in the server (`local`) or on `ascent worker` processes (`queue`, PostgreSQL only). */
+  pipelineExecutor: 'local' | 'queue';
 }
 
 const ConfigSchema = z.object({
@@ -28,6 +30,10 @@ const ConfigSchema = z.object({
   bodyLimitBytes: z.coerce.number().int().positive(),
   maxArtifactBytes: z.coerce.number().int().positive(),
   dataDir: z.string().min(1),
+  pipelineExecutor: z.enum(['local', 'queue']),
+}).refine((c) => c.pipelineExecutor !== 'queue' || /^postgres(ql)?:\/\//.test(c.databaseUrl), {
+  message: 'the queue executor needs a PostgreSQL database (ASCENT_DATABASE_URL=postgres://…)',
+  path: ['pipelineExecutor'],
 });
 
 export type ConfigOverrides = Partial<Record<keyof AscentConfig, string | number | undefined>>;
@@ -52,6 +58,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       bodyLimitBytes: pick('bodyLimitBytes', 'ASCENT_BODY_LIMIT_BYTES', 16 * 1024 * 1024),
       maxArtifactBytes: pick('maxArtifactBytes', 'ASCENT_MAX_ARTIFACT_BYTES', 5 * 1024 ** 3),
       dataDir,
+      pipelineExecutor: pick('pipelineExecutor', 'ASCENT_PIPELINE_EXECUTOR', 'local'),
     },
     'configuration',
   );
