@@ -20,8 +20,8 @@ export function sortFloat64(values: Float64Array): Float64Array {
       src[2 * i + 1] = (hi | 0x80000000) >>> 0;
     }
   }
-  let a = src;
-  let b = new Uint32Array(n * 2);
+  let a: Uint32Array = src;
+  let b: Uint32Array = new Uint32Array(n * 2);
   const counts = new Uint32Array(65536);
   for (let pass = 0; pass < 4; pass++) {
     const word = pass < 2 ? 0 : 1;
