@@ -188,6 +188,8 @@ function buildTask(ctx: RunContext, stepRun: StepRun, attempt: number, item: unk
     ASCENT_STEP: stepRun.stepName,
     ASCENT_PARAMS: JSON.stringify(ctx.params),
     MLFLOW_RUN_ID: tracking.runId,
+    // mlflow removes MLFLOW_RUN_ID from os.environ once it resumes the run; this copy stays.
+    ASCENT_TRACKING_RUN_ID: tracking.runId,
     MLFLOW_EXPERIMENT_ID: tracking.experimentId,
   };
   const uri = ctx.deps.trackingUri();

@@ -30,10 +30,11 @@ describe('pipelines end to end: a Python step logs through mlflow into its step 
     fs.mkdirSync(project, { recursive: true });
     fs.writeFileSync(path.join(project, 'train.py'), [
       'import os, mlflow',
+      'run_id = os.environ["ASCENT_TRACKING_RUN_ID"]',
       'rows = open(os.environ["ASCENT_INPUT_DATA"]).read().split()',
       'mlflow.log_param("rows", len(rows))',
       'mlflow.log_metric("accuracy", 0.97)',
-      'print("trained on", len(rows), "rows in run", os.environ["MLFLOW_RUN_ID"])',
+      'print("trained on", len(rows), "rows in run", run_id)',
       'open(os.environ["ASCENT_OUTPUT_MODEL"], "w").write("weights")',
     ].join('\n'));
     fs.writeFileSync(path.join(project, 'data.txt'), 'a\nb\nc\n');
@@ -70,6 +71,6 @@ steps:
     // Validation errors reach the client with the field and line.
     const bad = await client.pipelines.register({ yaml: yaml.replace('steps.train.outputs.model', 'steps.trian.outputs.model'), baseDir: project, file: 'pipeline.yaml' }).then(() => null, (e: { code: string; message: string }) => e);
     expect(bad?.code).toBe('INVALID_ARGUMENT');
-    expect(bad?.message).toContain("pipeline.yaml:11: steps.register.register.model: unknown step 'trian'");
+    expect(bad?.message).toContain("pipeline.yaml:10: steps.register.register.model: unknown step 'trian'");
   });
 });
