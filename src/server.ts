@@ -22,6 +22,10 @@ import { PipelineService } from './pipelines/service.js';
 import { SqlPipelineStore } from './pipelines/sql-store.js';
 import { LocalExecutor } from './pipelines/local-executor.js';
 import path from 'node:path';
+import { Registry } from 'prom-client';
+import { ModelLoader } from './serving/model-loader.js';
+import { createServing } from './serving/router/create-serving.js';
+import { loaderModelProvider } from './serving/router/loader-model-provider.js';
 
 /** A running Ascent server: its URL and a graceful `close`. */
 export interface RunningServer {
@@ -32,7 +36,7 @@ export interface RunningServer {
 }
 
 /** Compose stores and services from configuration, in dependency order. */
-export async function createServices(config: AscentConfig): Promise<{ services: AppServices; dispatcher: WebhookDispatcher; close: () => Promise<void> }> {
+export async function createServices(config: AscentConfig): Promise<{ services: AppServices; dispatcher: WebhookDispatcher; startServing: () => Promise<void>; close: () => Promise<void> }> {
   const database = await openSqlDatabase({ url: config.databaseUrl });
   const artifacts = openArtifactStore(config.artifactsUri);
   const store = new SqlTrackingStore(database);
@@ -48,16 +52,28 @@ export async function createServices(config: AscentConfig): Promise<{ services: 
   const registryStore = notifyAfterCommit(new SqlRegistryStore(database), () => dispatcher.kick());
   const registry = new RegistryService({ store: registryStore, tracking, loggedModels, packageInspector: packages.inspector });
   const webhooks = new WebhookService({ store: webhookStore, sender: webhookSender, onQueued: () => dispatcher.kick() });
+  // No prom-client default metrics: three of its gauges end in `_total`, which promtool rejects.
+  const metrics = new Registry();
+  const servingLog = pino({ level: config.logLevel, name: 'serving' });
+  const loader = new ModelLoader({ registry, packages, artifacts, cacheDir: path.join(config.dataDir, 'model-cache') });
+  const serving = createServing({
+    database, registry, provider: loaderModelProvider(loader), metricsRegistry: metrics,
+    defaultDeployment: process.env.ASCENT_DEFAULT_DEPLOYMENT || null,
+    onError: (err, context) => servingLog.error({ err }, context),
+  });
   const pipelines = new PipelineService({ store: new SqlPipelineStore(database), tracking, registry, artifacts, executor: new LocalExecutor({ artifacts, workRoot: path.join(config.dataDir, 'pipeline-work') }) });
-  const services: AppServices = { tracking, loggedModels, artifacts, registry, releases: new ReleaseService(registry), webhooks, pipelines, version: packageVersion() };
+  const services: AppServices = { tracking, loggedModels, artifacts, registry, releases: new ReleaseService(registry), webhooks, pipelines, serving: serving.serving, metrics, version: packageVersion() };
   return {
     services,
     dispatcher,
+    startServing: serving.start,
     close: async () => {
       // Before the database closes, so in-flight deliveries record their outcome.
       await dispatcher.stop({ graceMs: 5_000 });
       // Running pipeline steps stop first and their runs end resumable.
       await pipelines.close();
+      await serving.close();
+      await loader.close();
       await artifacts.close?.();
       await database.close();
     },
@@ -66,11 +82,13 @@ export async function createServices(config: AscentConfig): Promise<{ services: 
 
 export async function startServer(config: AscentConfig, logger?: Logger): Promise<RunningServer> {
   const log = logger ?? pino({ level: config.logLevel });
-  const { services, dispatcher, close: closeServices } = await createServices(config);
+  const { services, dispatcher, startServing, close: closeServices } = await createServices(config);
   const app = await buildApp({ services, logger: log, bodyLimitBytes: config.bodyLimitBytes, maxArtifactBytes: config.maxArtifactBytes });
   await app.listen({ host: config.host, port: config.port });
   // Started here, not in createServices, so tests and tools that only need services run no loop.
   dispatcher.start();
+  // Loads every stored deployment, then follows the store (other replicas' writes) and moved aliases.
+  await startServing();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { registerExperimentsCommand } from './experiments-command.js';
 import { registerModelsCommand } from './models-command.js';
+import { registerDeployCommand } from './deploy-command.js';
+import { registerDeploymentsCommand } from './deployments-command.js';
 import { registerMonitorCommand } from './monitor-command.js';
 import { registerRunsCommand } from './runs-command.js';
 import { registerPipelinesCommand } from './pipelines-command.js';
@@ -16,6 +18,8 @@ export function registerClientCommands(program: Command): void {
   registerExperimentsCommand(program);
   registerRunsCommand(program);
   registerModelsCommand(program);
+  registerDeployCommand(program);
+  registerDeploymentsCommand(program);
   registerPipelinesCommand(program);
   registerMonitorCommand(program);
 }

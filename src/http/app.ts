@@ -5,6 +5,7 @@ import { nativeErrorBody, toAscentError } from './error-mapping.js';
 import { registerNativeApi } from './native/register-native-api.js';
 import { DEFAULT_MAX_ARTIFACT_BYTES, registerMlflowApi } from './mlflow/register-mlflow-api.js';
 import { registerWebUi } from './web-ui.js';
+import { registerInferenceApi } from './inference/register-inference-api.js';
 
 export interface BuildAppOptions {
   services: AppServices;
@@ -45,6 +46,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const maxArtifactBytes = options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES;
   await app.register(registerNativeApi, { prefix: '/api/v1', services: options.services, maxArtifactBytes });
   await registerMlflowApi(app, options.services, { maxArtifactBytes });
+  await registerInferenceApi(app, { services: options.services });
   if (options.serveUi !== false) await registerWebUi(app);
   return app;
 }

@@ -2,6 +2,7 @@ import { AscentError, isAscentError } from '../core/errors.js';
 import type { Experiment, RunStatus } from '../tracking/model.js';
 import { checkUser, defaultUser, USER_HEADER } from './acting-user.js';
 import { ApprovalsApi } from './approvals-api.js';
+import { DeploymentsApi } from './deployments-api.js';
 import { ExperimentsApi } from './experiments-api.js';
 import { HttpTransport, type FetchLike, type RetryPolicy } from './http-transport.js';
 import { toKeyValues, type KeyValues } from './key-values.js';
@@ -9,6 +10,7 @@ import { LoggedModelsApi } from './logged-models-api.js';
 import { ModelsApi } from './models-api.js';
 import { ProjectsApi } from './projects-api.js';
 import { PipelinesApi } from './pipelines-api.js';
+import { PipelineTriggersApi } from './pipeline-triggers-api.js';
 import { RunHandle, type RunHandleOptions } from './run-handle.js';
 import { RunsApi } from './runs-api.js';
 
@@ -70,8 +72,12 @@ export class AscentClient {
   readonly models: ModelsApi;
   /** Approval rules on aliases and stages, requests and decisions. */
   readonly approvals: ApprovalsApi;
+  /** Serving: deployments, traffic, rollback, predict, feedback, inference log. */
+  readonly deployments: DeploymentsApi;
   /** Pipelines: definitions, runs, step logs, cache explanations. */
   readonly pipelines: PipelinesApi;
+  /** Pipeline schedules and triggers: cron, new data, upstream success, events; firing history. */
+  readonly pipelineTriggers: PipelineTriggersApi;
   /** The acting user sent with every request, if any. */
   readonly user: string | undefined;
   private readonly http: HttpTransport;
@@ -88,7 +94,9 @@ export class AscentClient {
     this.loggedModels = new LoggedModelsApi(this.http);
     this.models = new ModelsApi(this.http);
     this.approvals = new ApprovalsApi(this.http);
+    this.deployments = new DeploymentsApi(this.http);
     this.pipelines = new PipelinesApi(this.http);
+    this.pipelineTriggers = new PipelineTriggersApi(this.http);
   }
 
   get baseUrl(): string {

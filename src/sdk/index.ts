@@ -14,6 +14,7 @@ export {
 } from './runs-api.js';
 export { ProjectsApi } from './projects-api.js';
 export { PipelinesApi, type PipelineRunDetail, type PipelineSummary, type RegisterPipelineParams, type RunPipelineOptions, type Pipeline, type PipelineRun, type PipelineVersion, type StepRun, type StepLogLine, type StepExplanation } from './pipelines-api.js';
+export { PipelineTriggersApi, type CreateTriggerParams, type FireTriggerParams, type FireOutcome, type PipelineTrigger, type TriggerFiring } from './pipeline-triggers-api.js';
 export { LoggedModelsApi } from './logged-models-api.js';
 export {
   ModelsApi,
@@ -27,6 +28,7 @@ export {
 } from './models-api.js';
 export { ApprovalsApi, type ApprovalRequestParams, type ApprovalRuleOptions, type ListApprovalsParams } from './approvals-api.js';
 export { type ChangeOptions } from './acting-user.js';
+export { DeploymentsApi, type CreateDeploymentParams, type DeploymentWithStatus, type FeedbackParams, type PredictResponse, type TrafficChange, type UpdateDeploymentParams } from './deployments-api.js';
 export type {
   AliasAtTime,
   ApprovalRequest,

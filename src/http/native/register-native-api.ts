@@ -10,6 +10,7 @@ import { addRunRoutes } from './run-routes.js';
 import { addArtifactRoutes } from './artifact-routes.js';
 import { addRegistryRoutes } from './registry-routes.js';
 import { addPipelineRoutes } from './pipeline-routes.js';
+import { addDeploymentRoutes } from './deployment-routes.js';
 
 /** The native REST API under `/api/v1`, with its OpenAPI document at `/api/v1/openapi.json`. */
 export async function registerNativeApi(app: FastifyInstance, options: { services: AppServices; prefix?: string; maxArtifactBytes?: number }): Promise<void> {
@@ -39,6 +40,7 @@ export async function registerNativeApi(app: FastifyInstance, options: { service
   addRegistryRoutes(router, services);
   addWebhookRoutes(router, services);
   addPipelineRoutes(router, services);
+  addDeploymentRoutes(router, services);
   router.add({
     method: 'GET',
     url: '/logged-models/:modelId',
