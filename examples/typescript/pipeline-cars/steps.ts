@@ -50,7 +50,7 @@ function shuffled<T>(items: T[], seed: number): T[] {
 export async function prepare(ctx: StepContext): Promise<void> {
   const cars = JSON.parse(fs.readFileSync(ctx.inputs.cars!, 'utf8')) as Car[];
   const rows = cars
-    .map((c) => ({ ...c, Model_Year: Number(String(c.Year).slice(0, 4)) }))
+    .map((c): Car => ({ ...c, Model_Year: Number(String(c.Year).slice(0, 4)) }))
     .filter((c) => typeof c.Miles_per_Gallon === 'number' && FEATURES.every((f) => typeof (c as Car)[f] === 'number'));
   const order = shuffled(rows, Number(ctx.params.seed));
   const nTest = Math.round(order.length * Number(ctx.params.test_fraction));
