@@ -20,7 +20,8 @@ import { notifyAfterCommit } from './registry/webhooks/notify-after-commit.js';
 import type { AppServices } from './http/app-services.js';
 import { PipelineService } from './pipelines/service.js';
 import { SqlPipelineStore } from './pipelines/sql-store.js';
-import { LocalExecutor } from './pipelines/local-executor.js';
+import { createStepExecutor } from './pipelines/queue/create-step-executor.js';
+import { createPipelineTriggers } from './pipelines/triggers/create-pipeline-triggers.js';
 import path from 'node:path';
 import { Registry } from 'prom-client';
 import { ModelLoader } from './serving/model-loader.js';
@@ -36,7 +37,7 @@ export interface RunningServer {
 }
 
 /** Compose stores and services from configuration, in dependency order. */
-export async function createServices(config: AscentConfig): Promise<{ services: AppServices; dispatcher: WebhookDispatcher; startServing: () => Promise<void>; close: () => Promise<void> }> {
+export async function createServices(config: AscentConfig): Promise<{ services: AppServices; dispatcher: WebhookDispatcher; startServing: () => Promise<void>; startTriggers: () => void; close: () => Promise<void> }> {
   const database = await openSqlDatabase({ url: config.databaseUrl });
   const artifacts = openArtifactStore(config.artifactsUri);
   const store = new SqlTrackingStore(database);
@@ -61,15 +62,21 @@ export async function createServices(config: AscentConfig): Promise<{ services: 
     defaultDeployment: process.env.ASCENT_DEFAULT_DEPLOYMENT || null,
     onError: (err, context) => servingLog.error({ err }, context),
   });
-  const pipelines = new PipelineService({ store: new SqlPipelineStore(database), tracking, registry, artifacts, executor: new LocalExecutor({ artifacts, workRoot: path.join(config.dataDir, 'pipeline-work') }) });
-  const services: AppServices = { tracking, loggedModels, artifacts, registry, releases: new ReleaseService(registry), webhooks, pipelines, serving: serving.serving, metrics, version: packageVersion() };
+  const pipelineLog = pino({ level: config.logLevel, name: 'pipelines' });
+  // ASCENT_PIPELINE_EXECUTOR=queue sends steps to `ascent worker` processes (PostgreSQL only).
+  const executor = await createStepExecutor({ kind: config.pipelineExecutor, databaseUrl: config.databaseUrl, database, artifacts, dataDir: config.dataDir, onError: (err) => pipelineLog.error({ err }, 'step queue error') });
+  const pipelines = new PipelineService({ store: new SqlPipelineStore(database), tracking, registry, artifacts, executor });
+  const triggers = createPipelineTriggers({ database, pipelines, onError: (err) => pipelineLog.error({ err }, 'pipeline trigger error') });
+  const services: AppServices = { tracking, loggedModels, artifacts, registry, releases: new ReleaseService(registry), webhooks, pipelines, pipelineTriggers: triggers.service, serving: serving.serving, metrics, version: packageVersion() };
   return {
     services,
     dispatcher,
     startServing: serving.start,
+    startTriggers: triggers.start,
     close: async () => {
       // Before the database closes, so in-flight deliveries record their outcome.
       await dispatcher.stop({ graceMs: 5_000 });
+      await triggers.close();
       // Running pipeline steps stop first and their runs end resumable.
       await pipelines.close();
       await serving.close();
@@ -82,7 +89,7 @@ export async function createServices(config: AscentConfig): Promise<{ services: 
 
 export async function startServer(config: AscentConfig, logger?: Logger): Promise<RunningServer> {
   const log = logger ?? pino({ level: config.logLevel });
-  const { services, dispatcher, startServing, close: closeServices } = await createServices(config);
+  const { services, dispatcher, startServing, startTriggers, close: closeServices } = await createServices(config);
   const app = await buildApp({ services, logger: log, bodyLimitBytes: config.bodyLimitBytes, maxArtifactBytes: config.maxArtifactBytes });
   await app.listen({ host: config.host, port: config.port });
   // Started here, not in createServices, so tests and tools that only need services run no loop.
@@ -94,6 +101,8 @@ export async function startServer(config: AscentConfig, logger?: Logger): Promis
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   services.pipelines.setTrackingUri(url);
+  // Schedules and data triggers start runs only once steps can reach the tracking URL.
+  startTriggers();
   log.info({ url, database: redact(config.databaseUrl), artifacts: config.artifactsUri }, 'ascent server listening');
   let closing: Promise<void> | undefined;
   return {

@@ -6,6 +6,7 @@ import { registerDeploymentsCommand } from './deployments-command.js';
 import { registerMonitorCommand } from './monitor-command.js';
 import { registerRunsCommand } from './runs-command.js';
 import { registerPipelinesCommand } from './pipelines-command.js';
+import { registerPipelineTriggerCommands } from './pipelines-trigger-commands.js';
 
 /**
  * The commands that talk to a running server through the SDK (`ascent experiments …`,
@@ -21,5 +22,7 @@ export function registerClientCommands(program: Command): void {
   registerDeployCommand(program);
   registerDeploymentsCommand(program);
   registerPipelinesCommand(program);
+  const pipelines = program.commands.find((c) => c.name() === 'pipelines');
+  if (pipelines) registerPipelineTriggerCommands(pipelines);
   registerMonitorCommand(program);
 }

@@ -5,6 +5,7 @@ import type { RegistryService } from '../registry/service.js';
 import type { ReleaseService } from '../registry/releases.js';
 import type { WebhookService } from '../registry/webhooks/service.js';
 import type { PipelineService } from '../pipelines/service.js';
+import type { TriggerService } from '../pipelines/triggers/service.js';
 import type { MetricsRegistry, ServingServices } from './inference/serving-services.js';
 
 /** Everything the HTTP layer may call: services, never stores or SQL. */
@@ -16,6 +17,7 @@ export interface AppServices {
   releases: ReleaseService;
   webhooks: WebhookService;
   pipelines: PipelineService;
+  pipelineTriggers: TriggerService;
   serving: ServingServices;
   /** The Prometheus registry served at `/metrics`; any domain may register its metrics on it. */
   metrics: MetricsRegistry;

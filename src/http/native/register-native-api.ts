@@ -10,6 +10,7 @@ import { addRunRoutes } from './run-routes.js';
 import { addArtifactRoutes } from './artifact-routes.js';
 import { addRegistryRoutes } from './registry-routes.js';
 import { addPipelineRoutes } from './pipeline-routes.js';
+import { addPipelineTriggerRoutes } from './pipeline-trigger-routes.js';
 import { addDeploymentRoutes } from './deployment-routes.js';
 
 /** The native REST API under `/api/v1`, with its OpenAPI document at `/api/v1/openapi.json`. */
@@ -40,6 +41,7 @@ export async function registerNativeApi(app: FastifyInstance, options: { service
   addRegistryRoutes(router, services);
   addWebhookRoutes(router, services);
   addPipelineRoutes(router, services);
+  addPipelineTriggerRoutes(router, services);
   addDeploymentRoutes(router, services);
   router.add({
     method: 'GET',
