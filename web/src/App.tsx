@@ -8,6 +8,8 @@ import { ModelPage } from './pages/ModelPage';
 import { ModelsPage } from './pages/ModelsPage';
 import { ModelVersionPage } from './pages/ModelVersionPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { PipelineRunPage } from './pages/PipelineRunPage';
+import { PipelinesPage } from './pages/PipelinesPage';
 import { RunPage } from './pages/RunPage';
 import { RunsPage } from './pages/RunsPage';
 
@@ -26,6 +28,8 @@ export function App() {
               <Route path="models" element={<ModelsPage />} />
               <Route path="models/:name" element={<ModelPage />} />
               <Route path="models/:name/versions/:version" element={<ModelVersionPage />} />
+              <Route path="pipelines" element={<PipelinesPage />} />
+              <Route path="pipelines/runs/:runId" element={<PipelineRunPage />} />
               <Route path="*" element={<NotFoundPage />} />
             </Route>
           </Routes>
