@@ -7,6 +7,8 @@ import { ExperimentsPage } from './pages/ExperimentsPage';
 import { ModelPage } from './pages/ModelPage';
 import { ModelsPage } from './pages/ModelsPage';
 import { ModelVersionPage } from './pages/ModelVersionPage';
+import { DeploymentPage } from './pages/DeploymentPage';
+import { DeploymentsPage } from './pages/DeploymentsPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { PipelineRunPage } from './pages/PipelineRunPage';
 import { PipelinesPage } from './pages/PipelinesPage';
@@ -30,6 +32,8 @@ export function App() {
               <Route path="models/:name/versions/:version" element={<ModelVersionPage />} />
               <Route path="pipelines" element={<PipelinesPage />} />
               <Route path="pipelines/runs/:runId" element={<PipelineRunPage />} />
+              <Route path="deployments" element={<DeploymentsPage />} />
+              <Route path="deployments/:name" element={<DeploymentPage />} />
               <Route path="*" element={<NotFoundPage />} />
             </Route>
           </Routes>

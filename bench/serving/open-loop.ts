@@ -1,0 +1,55 @@
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { percentile } from '../support/load.js';
+
+/** What a fixed-rate run measured. */
+export interface OpenLoopResult {
+  targetRps: number;
+  achievedRps: number;
+  ok: number;
+  failed: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/**
+ * Open-loop load: requests start on a fixed schedule (rate per second) whatever the answers do, and
+ * latency counts from the scheduled start, so a stalled server cannot hide its queueing
+ * (no coordinated omission). At most `maxSockets` connections; a request that finds none waits.
+ */
+export async function openLoop(url: string, path: string, body: Buffer, rps: number, durationMs: number, maxSockets = 64): Promise<OpenLoopResult> {
+  const u = new URL(url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
+  const latencies: number[] = [];
+  let ok = 0;
+  let failed = 0;
+  const total = Math.floor((rps * durationMs) / 1000);
+  const t0 = performance.now() + 50;
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const at = t0 + (i * 1000) / rps;
+    const wait = at - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(new Promise<void>((resolve) => {
+      const req = http.request({ host: u.hostname, port: Number(u.port), method: 'POST', path, agent, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => {
+          latencies.push(performance.now() - at);
+          if (res.statusCode === 200) ok++;
+          else failed++;
+          resolve();
+        });
+      });
+      req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
+      req.on('error', () => {
+        failed++;
+        resolve();
+      });
+      req.end(body);
+    }));
+  }
+  await Promise.all(inflight);
+  const elapsed = performance.now() - t0;
+  agent.destroy();
+  return { targetRps: rps, achievedRps: ok / (elapsed / 1000), ok, failed, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+}
