@@ -4,6 +4,7 @@ import { migrateServing } from './migrations/0007-serving.js';
 import { migratePipelineTriggers } from './migrations/0006-pipeline-triggers.js';
 import { migratePipelines } from './migrations/0005-pipelines.js';
 import { migrateRunDataJson } from './migrations/0009-run-data-json.js';
+import { migrateMonitoring } from './migrations/0008-monitoring.js';
 
 /**
  * Schema migrations, one entry per change, applied in order at start-up. Each is written once
@@ -363,6 +364,7 @@ const migrations: Record<string, DialectMigration> = {
   '0006_pipeline_triggers': migratePipelineTriggers,
   '0005_pipelines': migratePipelines,
   '0009_run_data_json': migrateRunDataJson,
+  '0008_monitoring': migrateMonitoring,
 };
 
 class StaticProvider implements MigrationProvider {

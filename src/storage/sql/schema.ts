@@ -2,6 +2,7 @@ import type { Generated } from 'kysely';
 import type { ServingTables } from './schema-serving.js';
 import type { PipelineTriggerTables } from './schema-pipeline-triggers.js';
 import type { PipelineTables } from './schema-pipelines.js';
+import type { MonitoringTables } from './schema-monitoring.js';
 
 /**
  * Table shapes of Ascent's metadata database, shared by the SQLite and PostgreSQL dialects.
@@ -291,7 +292,7 @@ export interface WebhookDeliveriesTable {
   delivered_time: number | null;
 }
 
-export interface Database extends ServingTables, PipelineTriggerTables, PipelineTables {
+export interface Database extends ServingTables, PipelineTriggerTables, PipelineTables, MonitoringTables {
   projects: ProjectsTable;
   experiments: ExperimentsTable;
   experiment_tags: ExperimentTagsTable;

@@ -1,0 +1,54 @@
+import type { Generated } from 'kysely';
+
+/** Monitoring tables (migration 0008_monitoring): reference profiles, monitors, windows, alerts. */
+export interface MonitoringTables {
+  monitor_profiles: MonitorProfilesTable;
+  monitors: MonitorsTable;
+  monitor_windows: MonitorWindowsTable;
+  monitor_alerts: MonitorAlertsTable;
+}
+
+export interface MonitorProfilesTable {
+  profile_id: string;
+  model_name: string;
+  model_version: string;
+  source: string;
+  created_time: number;
+  rows: number;
+  profile: string;
+}
+
+export interface MonitorsTable {
+  deployment: string;
+  config: string;
+  rule_state: string;
+  updated_time: number;
+}
+
+export interface MonitorWindowsTable {
+  deployment: string;
+  variant: string;
+  start_time: number;
+  end_time: number;
+  model_name: string;
+  model_version: string;
+  profile_id: string | null;
+  closed: number;
+  drift_share: number | null;
+  document: string;
+}
+
+export interface MonitorAlertsTable {
+  alert_id: Generated<number>;
+  deployment: string;
+  variant: string;
+  rule: string;
+  metric: string;
+  value: number;
+  threshold: number;
+  op: string;
+  window_start: number;
+  window_end: number;
+  time: number;
+  message: string;
+}
