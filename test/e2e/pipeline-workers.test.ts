@@ -3,20 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AscentClient } from '../../src/sdk/index.js';
 import { openArtifactStore } from '../../src/storage/artifacts/open-artifact-store.js';
-import { openSqlDatabase, type SqlDatabase } from '../../src/storage/sql/sql-database.js';
-import { SqlTrackingStore } from '../../src/tracking/sql-store.js';
-import { TrackingService } from '../../src/tracking/service.js';
-import { LoggedModelService } from '../../src/tracking/logged-model-service.js';
-import { SqlRegistryStore } from '../../src/registry/sql-store.js';
-import { RegistryService } from '../../src/registry/service.js';
-import { PipelineService } from '../../src/pipelines/service.js';
-import { SqlPipelineStore } from '../../src/pipelines/sql-store.js';
-import { StepDispatchStore } from '../../src/pipelines/queue/dispatch-store.js';
-import { QueueExecutor } from '../../src/pipelines/queue/queue-executor.js';
-import { openStepQueue } from '../../src/pipelines/queue/step-queue.js';
 import type { ArtifactStore } from '../../src/storage/artifacts/artifact-store.js';
-import { REPO_ROOT } from '../support/ascent-process.js';
+import { openSqlDatabase, type SqlDatabase } from '../../src/storage/sql/sql-database.js';
+import { REPO_ROOT, startAscentProcess, type AscentProcess } from '../support/ascent-process.js';
 import { createTestDatabase, type TestPostgres } from '../support/postgres.js';
 import { ensureS3Server, type S3TestServer } from '../support/s3-server.js';
 
@@ -30,31 +21,33 @@ interface WorkerProcess {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-// Real PostgreSQL (queue and metadata), real S3-compatible server (moto) for every input and output,
-// real worker processes running real child processes; one is killed with SIGKILL mid-step.
-describe('distributed pipeline execution: two ascent worker processes', () => {
+// A real `ascent server` (ASCENT_PIPELINE_EXECUTOR=queue) and two real `ascent worker` processes on
+// real PostgreSQL (queue and metadata) and a real S3-compatible server (moto) for every input and
+// output; one worker is killed with SIGKILL mid-step.
+describe('distributed pipeline execution: ascent server + two ascent worker processes', () => {
   let pg: TestPostgres;
   let s3: S3TestServer;
   let dir: string;
   let database: SqlDatabase;
   let artifacts: ArtifactStore;
-  let pipelines: PipelineService;
-  let executor: QueueExecutor;
-  let closeBoss: () => Promise<void>;
+  let server: AscentProcess;
+  let client: AscentClient;
   const workers: WorkerProcess[] = [];
-  const errors: unknown[] = [];
 
+  const sharedEnv = () => ({
+    ASCENT_DATABASE_URL: pg.url,
+    ASCENT_ARTIFACTS_URI: `s3://${s3.bucket}/artifacts`,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+    AWS_REGION: s3.region,
+  });
   const startWorker = (name: string): WorkerProcess => {
     const proc = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'src/cli/main.ts'), 'worker', '--worker-id', name, '--concurrency', '1', '--log-level', 'info'], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
-        ASCENT_DATABASE_URL: pg.url,
-        ASCENT_ARTIFACTS_URI: `s3://${s3.bucket}/artifacts`,
-        AWS_ENDPOINT_URL_S3: s3.endpoint,
-        AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
-        AWS_REGION: s3.region,
+        ...sharedEnv(),
         ASCENT_WORKER_HEARTBEAT_MS: '300',
         // Lets the test's step script say which worker ran it.
         TEST_WORKER_NAME: name,
@@ -76,22 +69,16 @@ describe('distributed pipeline execution: two ascent worker processes', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ascent-workers-e2e-'));
     database = await openSqlDatabase({ url: pg.url });
     artifacts = openArtifactStore(`s3://${s3.bucket}/artifacts`, { s3: { endpoint: s3.endpoint, region: s3.region, credentials: s3.credentials } });
-    const tracking = new TrackingService({ store: new SqlTrackingStore(database) });
-    await tracking.init();
-    const registry = new RegistryService({ store: new SqlRegistryStore(database), tracking, loggedModels: new LoggedModelService(tracking) });
-    const boss = await openStepQueue({ url: pg.url, onError: (e) => errors.push(e) });
-    closeBoss = () => boss.stop({ graceful: false, close: true, timeout: 5_000 });
     // A short lease so the dead worker's step moves on within seconds (production default: 30 s).
-    executor = new QueueExecutor({ store: new StepDispatchStore(database), boss, listenUrl: pg.url, leaseMs: 2_500, pollMs: 100, onError: (e) => errors.push(e) });
-    pipelines = new PipelineService({ store: new SqlPipelineStore(database), tracking, registry, artifacts, executor });
+    server = await startAscentProcess({ env: { ...sharedEnv(), ASCENT_PIPELINE_EXECUTOR: 'queue', ASCENT_WORKER_LEASE_MS: '2500' } });
+    client = new AscentClient({ baseUrl: server.url, user: null });
     for (const name of ['w1', 'w2']) startWorker(name);
   });
 
   afterAll(async () => {
     for (const w of workers) if (w.proc.exitCode === null && w.proc.signalCode === null) w.proc.kill('SIGTERM');
     await Promise.all(workers.map((w) => Promise.race([w.exited, sleep(10_000)])));
-    await pipelines?.close();
-    await closeBoss?.();
+    await server?.stop();
     await database?.close();
     await s3?.stop();
     await pg?.drop();
@@ -115,7 +102,7 @@ fs.writeFileSync(process.env.ASCENT_OUTPUT_RESULT, String(base + item));
 `,
     );
     fs.writeFileSync(path.join(dir, 'gather.mjs'), "import fs from 'node:fs';\nconst d = process.env.ASCENT_INPUT_RESULTS;\nconst sum = fs.readdirSync(d).map((i) => Number(fs.readFileSync(d + '/' + i, 'utf8'))).reduce((a, b) => a + b, 0);\nfs.writeFileSync(process.env.ASCENT_OUTPUT_TOTAL, String(sum));\nconsole.log('total', sum);\n");
-    await pipelines.registerPipeline({
+    await client.pipelines.register({
       baseDir: dir,
       yaml: `
 name: fan-workers
@@ -133,7 +120,7 @@ steps:
   gather: { run: node gather.mjs, inputs: { results: steps.work.outputs.result }, outputs: { total: total.txt }, cache: false }
 `,
     });
-    const run = await pipelines.startRun({ pipeline: 'fan-workers' });
+    const run = await client.pipelines.run('fan-workers');
 
     // Kill w1 once it has finished one item and is in the middle of its second.
     const started = (name: string) => fs.readdirSync(markers).filter((m) => m.startsWith(`${name}-`));
@@ -155,7 +142,7 @@ steps:
     }
     await w1.exited;
 
-    const detail = await pipelines.waitForRun(run.runId, 90_000);
+    const detail = await client.pipelines.wait(run.runId, { timeoutMs: 90_000 });
     expect(detail.run.status, JSON.stringify(detail.steps.map((s) => [s.stepName, s.status, s.error]))).toBe('succeeded');
     const work = detail.steps.filter((s) => s.baseStep === 'work');
     expect(work).toHaveLength(8);
@@ -185,9 +172,9 @@ steps:
     expect(killedDispatch.worker_id).toBe('w2');
     expect(JSON.parse(killedDispatch.result!).outputs[0].artifactPath).toBe(killedStep.outputs[0]!.artifactPath);
     expect(killedStep.outputs[0]!.artifactPath).toMatch(/\/delivery-2\/result\.txt$/);
-    const logs = (await pipelines.getLogs(run.runId, killedStep.stepName)).lines.map((l) => l.line);
+    const logs = (await client.pipelines.logs(run.runId, killedStep.stepName)).lines.map((l) => l.line);
     expect(logs.some((l) => l.includes('handing attempt 1 to another worker'))).toBe(true);
     expect(logs).toContain(`item ${killedItem} on w2`);
-    expect(errors).toEqual([]);
+    expect(server.output()).not.toMatch(/step queue error/);
   }, 150_000);
 });
