@@ -1,3 +1,5 @@
+import type { Selectable } from 'kysely';
+import type { Database } from '../storage/sql/schema.js';
 import type { SqlDatabase } from '../storage/sql/sql-database.js';
 import type { MonitorAlert, MonitorWindow, StoredMonitor, StoredProfile } from './model.js';
 import type { MonitoringStore, WindowQuery } from './store.js';
@@ -117,7 +119,7 @@ export class SqlMonitoringStore implements MonitoringStore {
   }
 }
 
-type Row<T extends 'monitor_profiles' | 'monitors' | 'monitor_windows'> = import('kysely').Selectable<import('../storage/sql/schema.js').Database[T]>;
+type Row<T extends 'monitor_profiles' | 'monitors' | 'monitor_windows'> = Selectable<Database[T]>;
 
 function toProfile(r: Row<'monitor_profiles'>): StoredProfile {
   return { profileId: r.profile_id, modelName: r.model_name, modelVersion: r.model_version, source: r.source as StoredProfile['source'], createdTime: Number(r.created_time), profile: JSON.parse(r.profile) };
