@@ -58,5 +58,8 @@ describe('example pipelines', () => {
     const select = d.steps.find((s) => s.stepName === 'select')!;
     expect(select.outputs[0]!.digest).toMatch(/^sha256:/);
     expect(version.runId).toBe(select.trackingRunId);
+    // The selected model is an MLflow ONNX package: the registry reads its signature.
+    expect(select.outputs[0]!.isDir).toBe(true);
+    expect(version.signature).toContain('tensor');
   }, 300_000);
 });
