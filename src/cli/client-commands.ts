@@ -7,6 +7,7 @@ import { registerMonitorCommand } from './monitor-command.js';
 import { registerRunsCommand } from './runs-command.js';
 import { registerPipelinesCommand } from './pipelines-command.js';
 import { registerPipelineTriggerCommands } from './pipelines-trigger-commands.js';
+import { registerPredictCommand } from './predict-command.js';
 
 /**
  * The commands that talk to a running server through the SDK (`ascent experiments …`,
@@ -25,4 +26,5 @@ export function registerClientCommands(program: Command): void {
   const pipelines = program.commands.find((c) => c.name() === 'pipelines');
   if (pipelines) registerPipelineTriggerCommands(pipelines);
   registerMonitorCommand(program);
+  registerPredictCommand(program);
 }
