@@ -131,9 +131,16 @@ export class WindowSketch {
   private errors = 0;
   private schemaViolations = 0;
 
-  constructor(private readonly profile: ReferenceProfile) {
-    for (const f of profile.features) this.features.set(f.name, accFor(f));
-    this.prediction = profile.prediction ? accFor(profile.prediction) : null;
+  /** `state` resumes a window persisted earlier (same profile). */
+  constructor(profile: ReferenceProfile, state?: WindowSketchState) {
+    for (const f of profile.features) this.features.set(f.name, accFor(f, state?.features[f.name]));
+    this.prediction = profile.prediction ? accFor(profile.prediction, state?.prediction ?? undefined) : null;
+    if (state) {
+      this.rows = state.rows;
+      this.requests = state.requests;
+      this.errors = state.errors;
+      this.schemaViolations = state.schemaViolations;
+    }
   }
 
   /** Add one request: its feature rows and one output per row (or an error). */

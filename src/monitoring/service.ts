@@ -1,0 +1,302 @@
+import { type Clock, systemClock } from '../core/clock.js';
+import { invalid, notFound } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { parseInput } from '../core/validate.js';
+import type { FeedbackRecord, InferenceRecord, InferenceSubscriber } from '../serving/inference-record.js';
+import { evaluateRules, type RuleState } from './alerts/rule-evaluator.js';
+import { MonitorGauges, type GaugeRegistry } from './monitor-gauges.js';
+import { type MonitorAlert, MonitorConfigInput, type MonitorConfig, type MonitorWindow, type StoredMonitor, type StoredProfile } from './model.js';
+import { addClassification, addRegression, emptyPerformance } from './performance/performance-accumulator.js';
+import type { ReferenceProfile } from './profiles/reference-profile.js';
+import { WindowSketch } from './sketches/window-sketch.js';
+import type { MonitoringStore } from './store.js';
+import { refreshWindow, windowQuality } from './window-report.js';
+
+/** A logged prediction as the feedback join needs it (from serving's inference log). */
+export interface LoggedPrediction {
+  requestId: string;
+  deployment: string;
+  variant: string;
+  timestamp: number;
+  outputs: unknown[];
+}
+
+/** Receives every alert after it is stored (webhook outbox publisher, pipeline triggers). */
+export type AlertListener = (alert: MonitorAlert, context: { modelName: string; modelVersion: string }) => void | Promise<void>;
+
+/** Dependencies of the monitoring service. */
+export interface MonitoringServiceOptions {
+  store: MonitoringStore;
+  /** Look predictions up by request id (serving's inference log) to join delayed labels. */
+  lookupPredictions: (requestIds: readonly string[]) => Promise<LoggedPrediction[]>;
+  clock?: Clock;
+  /** Prometheus registry the drift and performance gauges are registered on. */
+  metricsRegistry?: GaugeRegistry;
+  onError?: (err: unknown, context: string) => void;
+}
+
+interface OpenWindow {
+  window: MonitorWindow;
+  sketch: WindowSketch;
+  profile: ReferenceProfile | null;
+}
+
+const EMPTY_PROFILE: ReferenceProfile = { rows: 0, features: [], prediction: null };
+const MONITOR_CACHE_MS = 2000;
+
+/**
+ * Continuous monitoring of deployments: folds the inference log into per-window sketches, closes
+ * windows into drift, data-quality and performance reports, joins delayed labels, and raises alerts
+ * from rules. Registered as an InferenceSubscriber on serving's inference log.
+ */
+export class MonitoringService implements InferenceSubscriber {
+  private readonly store: MonitoringStore;
+  private readonly clock: Clock;
+  private readonly lookup: MonitoringServiceOptions['lookupPredictions'];
+  private readonly onError: (err: unknown, context: string) => void;
+  private readonly open = new Map<string, OpenWindow>();
+  private readonly listeners = new Set<AlertListener>();
+  private readonly gauges: MonitorGauges | null;
+  private monitors = new Map<string, StoredMonitor>();
+  private monitorsLoaded = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(options: MonitoringServiceOptions) {
+    this.store = options.store;
+    this.clock = options.clock ?? systemClock;
+    this.lookup = options.lookupPredictions;
+    this.onError = options.onError ?? (() => {});
+    this.gauges = options.metricsRegistry ? new MonitorGauges(options.metricsRegistry) : null;
+  }
+
+  /** Serialize state changes: batches, feedback and ticks never interleave. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(fn, fn);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  // --- configuration -------------------------------------------------------------------------
+
+  async configure(deployment: string, input: unknown): Promise<StoredMonitor> {
+    if (!/^[A-Za-z0-9_.-]{1,200}$/.test(deployment)) throw invalid('deployment: letters, digits, _ . - only', 'deployment');
+    const config: MonitorConfig = parseInput(MonitorConfigInput, input ?? {}, 'monitor');
+    const names = new Set<string>();
+    for (const r of config.rules) {
+      if (names.has(r.name)) throw invalid(`rules: duplicate rule name '${r.name}'`, 'rules');
+      names.add(r.name);
+    }
+    const existing = await this.store.getMonitor(deployment);
+    const monitor: StoredMonitor = { deployment, config, ruleState: existing?.ruleState ?? {}, updatedTime: this.clock.now() };
+    await this.store.putMonitor(monitor);
+    this.monitors.set(deployment, monitor);
+    return monitor;
+  }
+
+  async getMonitor(deployment: string): Promise<StoredMonitor> {
+    const m = await this.store.getMonitor(deployment);
+    if (!m) throw notFound(`No monitor for deployment '${deployment}'`);
+    return m;
+  }
+
+  listMonitors(): Promise<StoredMonitor[]> {
+    return this.store.listMonitors();
+  }
+
+  async deleteMonitor(deployment: string): Promise<void> {
+    if (!(await this.store.deleteMonitor(deployment))) throw notFound(`No monitor for deployment '${deployment}'`);
+    this.monitors.delete(deployment);
+  }
+
+  async putProfile(modelName: string, modelVersion: string, profile: ReferenceProfile, source: StoredProfile['source'] = 'upload'): Promise<StoredProfile> {
+    if (!modelName || !modelVersion) throw invalid('model name and version are required', 'model');
+    if (profile.features.length === 0 && !profile.prediction) throw invalid('the profile has no features to monitor', 'records');
+    const stored: StoredProfile = { profileId: newId('prof'), modelName, modelVersion, source, createdTime: this.clock.now(), profile };
+    await this.store.putProfile(stored);
+    return stored;
+  }
+
+  async getProfile(modelName: string, modelVersion: string): Promise<StoredProfile> {
+    const p = await this.store.latestProfile(modelName, modelVersion);
+    if (!p) throw notFound(`No reference profile for ${modelName} version ${modelVersion}`);
+    return p;
+  }
+
+  /** Listen to alerts (pipelines' event triggers subscribe here); returns an unsubscribe. */
+  onAlert(listener: AlertListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // --- reading ---------------------------------------------------------------------------------
+
+  /** Closed windows (newest first) plus the open ones, for reports and the UI. */
+  async windows(deployment: string, q: { variant?: string; from?: number; to?: number; limit?: number } = {}): Promise<MonitorWindow[]> {
+    const stored = await this.store.windows({ deployment, limit: Math.min(q.limit ?? 100, 1000), ...q });
+    const live = [...this.open.values()]
+      .filter((o) => o.window.deployment === deployment && (q.variant === undefined || o.window.variant === q.variant))
+      .filter((o) => (q.from === undefined || o.window.start >= q.from) && (q.to === undefined || o.window.start < q.to))
+      .map((o) => this.snapshot(o));
+    return [...live, ...stored].sort((a, b) => b.start - a.start || a.variant.localeCompare(b.variant));
+  }
+
+  alerts(q: { deployment?: string; from?: number; limit?: number } = {}): Promise<MonitorAlert[]> {
+    return this.store.alerts({ ...q, limit: Math.min(q.limit ?? 100, 1000) });
+  }
+
+  private snapshot(o: OpenWindow): MonitorWindow {
+    const monitor = this.monitors.get(o.window.deployment);
+    const w = { ...o.window, sketch: o.sketch.toJSON() };
+    return monitor ? refreshWindow(w, o.profile, monitor.config) : { ...w, quality: windowQuality(w.sketch) };
+  }
+
+  // --- the inference log subscriber ------------------------------------------------------------
+
+  onPredictions(records: readonly InferenceRecord[]): Promise<void> {
+    return this.serial(async () => {
+      await this.loadMonitors();
+      for (const r of records) {
+        const monitor = this.monitors.get(r.deployment);
+        if (!monitor) continue;
+        const o = await this.windowFor(monitor, r);
+        o.sketch.addRequest(r.inputs, r.outputs, r.error);
+      }
+      await this.closeDue();
+    }).catch((err) => this.onError(err, 'monitoring predictions'));
+  }
+
+  onFeedback(records: readonly FeedbackRecord[]): Promise<void> {
+    return this.serial(() => this.applyFeedback(records)).catch((err) => this.onError(err, 'monitoring feedback'));
+  }
+
+  /** Close every window whose end has passed (the periodic tick; tests call it directly). */
+  tick(): Promise<void> {
+    return this.serial(() => this.closeDue());
+  }
+
+  start(intervalMs = 1000): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick().catch((err) => this.onError(err, 'monitoring tick')), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stop ticking and persist every open window as closed so nothing folded is lost. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.serial(async () => {
+      for (const [key, o] of this.open) {
+        this.open.delete(key);
+        await this.persist(o, false);
+      }
+    });
+  }
+
+  private async loadMonitors(): Promise<void> {
+    const now = this.clock.now();
+    if (now - this.monitorsLoaded < MONITOR_CACHE_MS) return;
+    this.monitors = new Map((await this.store.listMonitors()).map((m) => [m.deployment, m]));
+    this.monitorsLoaded = now;
+  }
+
+  private async windowFor(monitor: StoredMonitor, r: InferenceRecord): Promise<OpenWindow> {
+    const size = monitor.config.windowSeconds * 1000;
+    const start = Math.floor(r.timestamp / size) * size;
+    const key = `${r.deployment}\u0000${r.variant}\u0000${start}`;
+    let o = this.open.get(key);
+    if (o) return o;
+    // A window reopened after a restart continues from what was persisted for it.
+    const stored = await this.store.getWindow(r.deployment, r.variant, start);
+    const profileRow = stored?.profileId ? await this.store.getProfile(stored.profileId) : await this.store.latestProfile(r.modelName, r.modelVersion);
+    const profile = profileRow?.profile ?? null;
+    const sketch = new WindowSketch(profile ?? EMPTY_PROFILE, stored?.sketch);
+    const window: MonitorWindow = stored ?? {
+      deployment: r.deployment, variant: r.variant, start, end: start + size, modelName: r.modelName, modelVersion: r.modelVersion,
+      profileId: profileRow?.profileId ?? null, sketch: sketch.toJSON(), drift: null, predictionDrift: null,
+      quality: windowQuality(sketch.toJSON()), performance: emptyPerformance(), metrics: refreshWindow({ sketch: sketch.toJSON(), performance: emptyPerformance() } as MonitorWindow, null, monitor.config).metrics, closed: false,
+    };
+    o = { window: { ...window, closed: false }, sketch, profile };
+    this.open.set(key, o);
+    return o;
+  }
+
+  private async closeDue(): Promise<void> {
+    const now = this.clock.now();
+    for (const [key, o] of this.open) {
+      if (o.window.end > now) continue;
+      this.open.delete(key);
+      await this.persist(o, true);
+    }
+  }
+
+  private async persist(o: OpenWindow, evaluate: boolean): Promise<void> {
+    const monitor = this.monitors.get(o.window.deployment) ?? (await this.store.getMonitor(o.window.deployment));
+    if (!monitor) return;
+    const w = refreshWindow({ ...o.window, sketch: o.sketch.toJSON(), closed: true }, o.profile, monitor.config);
+    await this.store.putWindow(w);
+    this.gauges?.record(w);
+    if (evaluate) await this.evaluate(monitor, w);
+  }
+
+  private async evaluate(monitor: StoredMonitor, w: MonitorWindow): Promise<void> {
+    const fresh = (await this.store.getMonitor(monitor.deployment)) ?? monitor;
+    const states = fresh.ruleState as Record<string, RuleState>;
+    const now = this.clock.now();
+    const decisions = evaluateRules(fresh.config.rules, w, states, now);
+    await this.store.putMonitor({ ...fresh, ruleState: states });
+    this.monitors.set(fresh.deployment, { ...fresh, ruleState: states });
+    for (const d of decisions) {
+      const alert = await this.store.addAlert({
+        deployment: w.deployment, variant: w.variant, rule: d.rule.name, metric: d.metric, value: d.value, threshold: d.rule.threshold, op: d.rule.op,
+        windowStart: w.start, windowEnd: w.end, time: now,
+        message: `${w.deployment}/${w.variant}: ${d.metric} = ${round(d.value)} ${d.rule.op} ${d.rule.threshold} (rule ${d.rule.name}, window ${new Date(w.start).toISOString()})`,
+      });
+      this.gauges?.alert(alert);
+      for (const l of this.listeners) {
+        try {
+          await l(alert, { modelName: w.modelName, modelVersion: w.modelVersion });
+        } catch (err) {
+          this.onError(err, 'alert listener');
+        }
+      }
+    }
+  }
+
+  private async applyFeedback(records: readonly FeedbackRecord[]): Promise<void> {
+    await this.loadMonitors();
+    const wanted = records.filter((r) => this.monitors.has(r.deployment) && r.labels && r.labels.length > 0);
+    if (wanted.length === 0) return;
+    const predictions = new Map((await this.lookup(wanted.map((r) => r.requestId))).map((p) => [p.requestId, p]));
+    const touched = new Map<string, MonitorWindow>();
+    for (const f of wanted) {
+      const p = predictions.get(f.requestId);
+      const monitor = this.monitors.get(f.deployment)!;
+      if (!p || p.deployment !== f.deployment) continue;
+      const size = monitor.config.windowSeconds * 1000;
+      const start = Math.floor(p.timestamp / size) * size;
+      const key = `${p.deployment}\u0000${p.variant}\u0000${start}`;
+      const open = this.open.get(key);
+      let w = open?.window ?? touched.get(key) ?? (await this.store.getWindow(p.deployment, p.variant, start));
+      if (!w) continue;
+      if (!open) touched.set(key, w);
+      const positive = monitor.config.positiveLabel !== undefined ? String(monitor.config.positiveLabel) : '1';
+      f.labels!.forEach((label, i) => {
+        if (i >= p.outputs.length) return;
+        if (monitor.config.task === 'regression') addRegression(w!.performance, p.outputs[i], label);
+        else if (monitor.config.task === 'classification') addClassification(w!.performance, p.outputs[i], label, positive);
+      });
+      w = w!;
+    }
+    for (const w of touched.values()) {
+      const monitor = this.monitors.get(w.deployment)!;
+      const profile = w.profileId ? ((await this.store.getProfile(w.profileId))?.profile ?? null) : null;
+      const refreshed = refreshWindow(w, profile, monitor.config);
+      await this.store.putWindow(refreshed);
+      this.gauges?.record(refreshed);
+      await this.evaluate(monitor, refreshed);
+    }
+  }
+}
+
+const round = (x: number) => (Math.abs(x) >= 0.001 || x === 0 ? Number(x.toFixed(4)) : Number(x.toExponential(3)));
