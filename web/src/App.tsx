@@ -12,6 +12,7 @@ import { DeploymentsPage } from './pages/DeploymentsPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { PipelineRunPage } from './pages/PipelineRunPage';
 import { PipelinesPage } from './pages/PipelinesPage';
+import { PipelineTriggersPage } from './pages/PipelineTriggersPage';
 import { RunPage } from './pages/RunPage';
 import { RunsPage } from './pages/RunsPage';
 
@@ -32,6 +33,7 @@ export function App() {
               <Route path="models/:name/versions/:version" element={<ModelVersionPage />} />
               <Route path="pipelines" element={<PipelinesPage />} />
               <Route path="pipelines/runs/:runId" element={<PipelineRunPage />} />
+              <Route path="pipelines/:name/triggers" element={<PipelineTriggersPage />} />
               <Route path="deployments" element={<DeploymentsPage />} />
               <Route path="deployments/:name" element={<DeploymentPage />} />
               <Route path="*" element={<NotFoundPage />} />

@@ -31,6 +31,7 @@ interface InFlight {
   heartbeat: number | null;
   heartbeatSeenAt: number;
   worker: string | null;
+  onAbort: () => void;
 }
 
 /**
@@ -74,10 +75,12 @@ export class QueueExecutor implements StepExecutor {
     await this.listen();
     const dispatchId = newId('dsp');
     await this.store.create(dispatchId, task, this.clock.now());
+    const onAbort = () => this.kick();
     const done = new Promise<StepAttemptResult>((resolve) => {
-      this.inFlight.set(dispatchId, { dispatchId, task, hooks, resolve, delivery: 1, heartbeat: null, heartbeatSeenAt: this.clock.now(), worker: null });
+      this.inFlight.set(dispatchId, { dispatchId, task, hooks, resolve, delivery: 1, heartbeat: null, heartbeatSeenAt: this.clock.now(), worker: null, onAbort });
     });
-    hooks.signal.addEventListener('abort', () => this.kick(), { once: true });
+    // Removed when the attempt ends: a run's signal is shared by all of its steps.
+    hooks.signal.addEventListener('abort', onAbort, { once: true });
     await this.send(dispatchId, 1);
     this.loop ??= this.monitor();
     return done;
@@ -87,6 +90,7 @@ export class QueueExecutor implements StepExecutor {
     this.closed = true;
     for (const f of this.inFlight.values()) {
       await this.store.abandon(f.dispatchId, 'cancelled', this.clock.now()).catch(this.onError);
+      f.hooks.signal.removeEventListener('abort', f.onAbort);
       f.resolve({ status: 'cancelled', error: 'server stopping', outputs: [], executedBy: f.worker ?? 'queue' });
     }
     this.inFlight.clear();
@@ -179,6 +183,7 @@ export class QueueExecutor implements StepExecutor {
   }
 
   private finish(f: InFlight, result: StepAttemptResult): void {
+    f.hooks.signal.removeEventListener('abort', f.onAbort);
     this.inFlight.delete(f.dispatchId);
     f.resolve(result);
   }
