@@ -19,6 +19,8 @@ export interface AscentConfig {
   dataDir: string;
   /** Where pipeline steps run: in the server (`local`) or on `ascent worker` processes (`queue`, PostgreSQL only). */
   pipelineExecutor: 'local' | 'queue';
+  /** Interpreter the python serving runtime starts for MLflow pyfunc models (needs mlflow and the models' dependencies). */
+  pythonExecutable: string;
 }
 
 const ConfigSchema = z.object({
@@ -31,6 +33,7 @@ const ConfigSchema = z.object({
   maxArtifactBytes: z.coerce.number().int().positive(),
   dataDir: z.string().min(1),
   pipelineExecutor: z.enum(['local', 'queue']),
+  pythonExecutable: z.string().min(1),
 }).refine((c) => c.pipelineExecutor !== 'queue' || /^postgres(ql)?:\/\//.test(c.databaseUrl), {
   message: 'the queue executor needs a PostgreSQL database (ASCENT_DATABASE_URL=postgres://…)',
   path: ['pipelineExecutor'],
@@ -59,6 +62,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       maxArtifactBytes: pick('maxArtifactBytes', 'ASCENT_MAX_ARTIFACT_BYTES', 5 * 1024 ** 3),
       dataDir,
       pipelineExecutor: pick('pipelineExecutor', 'ASCENT_PIPELINE_EXECUTOR', 'local'),
+      pythonExecutable: pick('pythonExecutable', 'ASCENT_PYTHON', 'python3'),
     },
     'configuration',
   );
