@@ -21,7 +21,8 @@ export async function scheduleRun(ctx: RunContext): Promise<PipelineRunStatus> {
   const limit = Math.max(1, ctx.run.concurrency);
   for (;;) {
     if (ctx.signal.aborted) {
-      for (const s of ctx.steps.values()) if (s.status === 'pending') await mark(ctx, s, 'cancelled', 'run cancelled');
+      // Steps already handed to runStep end themselves (they see the aborted signal).
+      for (const s of ctx.steps.values()) if (s.status === 'pending' && !running.has(s.stepName)) await mark(ctx, s, 'cancelled', 'run cancelled');
     }
     let progressed = false;
     for (const s of ctx.steps.values()) {

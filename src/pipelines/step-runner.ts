@@ -49,9 +49,10 @@ export async function runStep(ctx: RunContext, stepRun: StepRun): Promise<void> 
   };
   try {
     const inputs = resolveInputs(ctx, stepRun);
+    const startedAt = deps.clock.now();
     const tracking = await openStepTrackingRun(ctx, stepRun, item, inputs);
-    await update({ trackingRunId: tracking.runId, startedAt: deps.clock.now(), status: 'running' });
     if (step.register) {
+      await update({ trackingRunId: tracking.runId, startedAt, status: 'running' });
       await runRegisterStep(ctx, stepRun, (line) => log.write(stepRun.attempts, 'system', line), update);
       await endTracking(ctx, tracking.runId, stepRun.status);
       return;
@@ -59,21 +60,21 @@ export async function runStep(ctx: RunContext, stepRun: StepRun): Promise<void> 
     const cache = cachePolicy(step.cache);
     const parts = await cacheKeyParts({ spec, stepName: stepRun.baseStep, baseDir: version.baseDir, params: ctx.params, item, inputs, lockfile: ctx.lockfile, digests: ctx.digests });
     const key = cacheKeyOf(parts);
-    await update({ cacheKey: key, cacheParts: parts });
+    // One write per decision: the key, its parts and the cache outcome land together.
+    const begun = { trackingRunId: tracking.runId, startedAt, cacheKey: key, cacheParts: parts };
     if (cache.enabled) {
       const hit = await lookupCache(ctx, key);
       if (hit.source) {
-        await update({ status: 'succeeded', cacheStatus: 'hit', cacheReason: hit.reason, cachedFrom: hit.source.stepRunId, outputs: hit.source.outputs, executedBy: 'cache', finishedAt: deps.clock.now() });
+        await update({ ...begun, status: 'succeeded', cacheStatus: 'hit', cacheReason: hit.reason, cachedFrom: hit.source.stepRunId, outputs: hit.source.outputs, executedBy: 'cache', finishedAt: deps.clock.now() });
         log.write(stepRun.attempts, 'system', `cache hit: ${hit.reason}`);
-        await copyMetrics(ctx, hit.source.trackingRunId, tracking.runId);
-        await deps.tracking.setTag(tracking.runId, { key: 'ascent.cache', value: `hit from ${hit.source.stepRunId}` });
+        await recordHit(ctx, hit.source, tracking.runId);
         await endTracking(ctx, tracking.runId, 'succeeded');
         return;
       }
-      await update({ cacheStatus: 'miss', cacheReason: hit.reason });
+      await update({ ...begun, status: 'running', cacheStatus: 'miss', cacheReason: hit.reason });
       log.write(stepRun.attempts, 'system', `cache miss: ${hit.reason}`);
     } else {
-      await update({ cacheStatus: 'disabled', cacheReason: 'caching is off for this step' });
+      await update({ ...begun, status: 'running', cacheStatus: 'disabled', cacheReason: 'caching is off for this step' });
     }
     const retries = typeof step.retries === 'number' ? { max: step.retries } : step.retries ?? { max: 0 };
     const backoff = durationMs(typeof step.retries === 'object' ? step.retries.backoff : undefined, 1000);
@@ -167,7 +168,7 @@ async function openStepTrackingRun(ctx: RunContext, stepRun: StepRun, item: unkn
   const names = step.params ?? Object.keys(ctx.version.spec.params);
   const params = names.map((k) => ({ key: k, value: paramText(ctx.params[k]).slice(0, 6000) }));
   if (item !== undefined) params.push({ key: 'item', value: paramText(item) });
-  await tracking.logBatch(run.info.runId, { params });
+  if (params.length > 0) await tracking.logBatch(run.info.runId, { params });
   if (inputs.length > 0) {
     await tracking.logInputs(run.info.runId, {
       datasets: inputs.slice(0, 1000).map((i) => ({
@@ -213,11 +214,14 @@ function buildTask(ctx: RunContext, stepRun: StepRun, attempt: number, item: unk
   return { ...common, kind: 'command', command: argv.map((a) => renderTemplate(a, ctx.params, item)) };
 }
 
-async function copyMetrics(ctx: RunContext, fromRunId: string | null, toRunId: string): Promise<void> {
-  if (!fromRunId) return;
-  const from = await ctx.deps.tracking.getRun(fromRunId).catch(() => null);
-  const metrics = (from?.data.metrics ?? []).filter((m) => Number.isFinite(m.value)).slice(0, 1000);
-  if (metrics.length) await ctx.deps.tracking.logBatch(toRunId, { metrics: metrics.map((m) => ({ key: m.key, value: m.value, step: m.step, timestamp: m.timestamp })) });
+/** On a hit, the step's run gets the source run's metrics (so gates and comparisons see them) and a tag naming the source. */
+async function recordHit(ctx: RunContext, source: StepRun, toRunId: string): Promise<void> {
+  const from = source.trackingRunId ? await ctx.deps.tracking.getRun(source.trackingRunId).catch(() => null) : null;
+  const metrics = (from?.data.metrics ?? []).filter((m) => Number.isFinite(m.value)).slice(0, 900);
+  await ctx.deps.tracking.logBatch(toRunId, {
+    metrics: metrics.map((m) => ({ key: m.key, value: m.value, step: m.step, timestamp: m.timestamp })),
+    tags: [{ key: 'ascent.cache', value: `hit from ${source.stepRunId}` }],
+  });
 }
 
 export async function endTracking(ctx: RunContext, runId: string, status: StepRun['status']): Promise<void> {
