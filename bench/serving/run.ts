@@ -85,9 +85,9 @@ async function ascentAndBareRun() {
     const ascentRuns: LoadResult[] = [];
     const bareRuns: LoadResult[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      if (bare) bareRuns.push(await peak(bare.url, bare.route));
+      bareRuns.push(await peak(bare.url, bare.route));
       ascentRuns.push(await peak(server.url, '/deployments/iris/invocations'));
-      log(`round ${r + 1}: ascent ${Math.round(ascentRuns.at(-1)!.unitsPerSecond)} req/s, bare ${bare ? Math.round(bareRuns.at(-1)!.unitsPerSecond) : '-'} req/s`);
+      log(`round ${r + 1}: ascent ${Math.round(ascentRuns.at(-1)!.unitsPerSecond)} req/s, bare ${Math.round(bareRuns.at(-1)!.unitsPerSecond)} req/s`);
     }
     const p = best(ascentRuns);
     const rate = Math.max(1, Math.floor(p.unitsPerSecond * 0.8));
@@ -95,9 +95,9 @@ async function ascentAndBareRun() {
     const at80 = await openLoop(server.url, '/deployments/iris/invocations', body, rate, SECONDS * 1000);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     const dropped = Number(/^ascent_inference_log_dropped_total (\d+)/m.exec(metrics)?.[1] ?? NaN);
-    return { peak: p, at80, dropped, bare: bare ? { result: best(bareRuns), note: bare.command } : { result: null, note: 'no bare handler' } };
+    return { peak: p, at80, dropped, bare: { result: best(bareRuns), note: bare.command } };
   } finally {
-    await bare?.stop();
+    await bare.stop();
     await server.stop();
   }
 }

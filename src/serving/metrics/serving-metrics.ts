@@ -34,6 +34,7 @@ export class ServingMetrics {
   private readonly rejected: Counter<'deployment' | 'variant' | 'reason'>;
   private readonly latency: Histogram<'deployment' | 'variant' | 'model' | 'version' | 'shadow'>;
   private readonly stats = new Map<string, RollingStats>();
+  private readonly children = new Map<string, { labels: Record<string, string>; requests: { inc(): void }; latency: { observe(v: number): void }; stats: RollingStats }>();
 
   constructor(options: { registry?: Registry; source?: () => ServingGaugeSource | undefined } = {}) {
     this.registry = options.registry ?? new Registry();
@@ -79,11 +80,18 @@ export class ServingMetrics {
 
   /** One finished prediction (successful or not). */
   observe(l: PredictionLabels, seconds: number, errorCode?: string): void {
-    const labels = { deployment: l.deployment, variant: l.variant, model: l.model, version: l.version, shadow: l.shadow ? 'true' : 'false' };
-    this.requests.inc(labels);
-    this.latency.observe(labels, seconds);
-    if (errorCode) this.errors.inc({ ...labels, code: errorCode });
-    this.statsOf(l.deployment, l.variant).add(seconds * 1000, errorCode !== undefined);
+    const key = `${l.deployment}\u0000${l.variant}\u0000${l.model}\u0000${l.version}\u0000${l.shadow}`;
+    let c = this.children.get(key);
+    if (!c) {
+      // prom-client hashes the label set on every call; the hot path keeps the bound children instead.
+      const labels = { deployment: l.deployment, variant: l.variant, model: l.model, version: l.version, shadow: l.shadow ? 'true' : 'false' };
+      c = { labels, requests: this.requests.labels(labels), latency: this.latency.labels(labels), stats: this.statsOf(l.deployment, l.variant) };
+      this.children.set(key, c);
+    }
+    c.requests.inc();
+    c.latency.observe(seconds);
+    if (errorCode) this.errors.inc({ ...c.labels, code: errorCode });
+    c.stats.add(seconds * 1000, errorCode !== undefined);
   }
 
   /** A request refused before it reached a model. */
