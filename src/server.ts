@@ -27,6 +27,7 @@ import { Registry } from 'prom-client';
 import { ModelLoader } from './serving/model-loader.js';
 import { createServing } from './serving/router/create-serving.js';
 import { loaderModelProvider } from './serving/router/loader-model-provider.js';
+import { createMonitoring } from './monitoring/create-monitoring.js';
 
 /** A running Ascent server: its URL and a graceful `close`. */
 export interface RunningServer {
@@ -62,12 +63,14 @@ export async function createServices(config: AscentConfig): Promise<{ services: 
     defaultDeployment: process.env.ASCENT_DEFAULT_DEPLOYMENT || null,
     onError: (err, context) => servingLog.error({ err }, context),
   });
+  const monitorLog = pino({ level: config.logLevel, name: 'monitoring' });
+  const monitoring = createMonitoring({ database, log: serving.serving.log, registry, metricsRegistry: metrics, onError: (err, context) => monitorLog.error({ err }, context) });
   const pipelineLog = pino({ level: config.logLevel, name: 'pipelines' });
   // ASCENT_PIPELINE_EXECUTOR=queue sends steps to `ascent worker` processes (PostgreSQL only).
   const executor = await createStepExecutor({ kind: config.pipelineExecutor, databaseUrl: config.databaseUrl, database, artifacts, dataDir: config.dataDir, onError: (err) => pipelineLog.error({ err }, 'step queue error') });
   const pipelines = new PipelineService({ store: new SqlPipelineStore(database), tracking, registry, artifacts, executor });
   const triggers = createPipelineTriggers({ database, pipelines, onError: (err) => pipelineLog.error({ err }, 'pipeline trigger error') });
-  const services: AppServices = { tracking, loggedModels, artifacts, registry, releases: new ReleaseService(registry), webhooks, pipelines, pipelineTriggers: triggers.service, serving: serving.serving, metrics, version: packageVersion() };
+  const services: AppServices = { tracking, loggedModels, artifacts, registry, releases: new ReleaseService(registry), webhooks, pipelines, pipelineTriggers: triggers.service, serving: serving.serving, monitoring: monitoring.service, metrics, version: packageVersion() };
   return {
     services,
     dispatcher,
@@ -80,6 +83,8 @@ export async function createServices(config: AscentConfig): Promise<{ services: 
       // Running pipeline steps stop first and their runs end resumable.
       await pipelines.close();
       await serving.close();
+      // After serving: the log's last flush reaches monitoring, which then persists its open windows.
+      await monitoring.close();
       await loader.close();
       await artifacts.close?.();
       await database.close();
@@ -96,6 +101,7 @@ export async function startServer(config: AscentConfig, logger?: Logger): Promis
   dispatcher.start();
   // Loads every stored deployment, then follows the store (other replicas' writes) and moved aliases.
   await startServing();
+  services.monitoring.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

@@ -7,6 +7,7 @@ import type { WebhookService } from '../registry/webhooks/service.js';
 import type { PipelineService } from '../pipelines/service.js';
 import type { TriggerService } from '../pipelines/triggers/service.js';
 import type { MetricsRegistry, ServingServices } from './inference/serving-services.js';
+import type { MonitoringService } from '../monitoring/service.js';
 
 /** Everything the HTTP layer may call: services, never stores or SQL. */
 export interface AppServices {
@@ -19,6 +20,7 @@ export interface AppServices {
   pipelines: PipelineService;
   pipelineTriggers: TriggerService;
   serving: ServingServices;
+  monitoring: MonitoringService;
   /** The Prometheus registry served at `/metrics`; any domain may register its metrics on it. */
   metrics: MetricsRegistry;
   version: string;

@@ -66,6 +66,7 @@ export const REGISTRY_EVENT_TYPES = [
   'approval.rejected',
   'approval_rule.set',
   'approval_rule.deleted',
+  'monitor.alert',
 ] as const;
 export type RegistryEventType = (typeof REGISTRY_EVENT_TYPES)[number];
 
