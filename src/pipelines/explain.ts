@@ -22,7 +22,8 @@ export async function explainStep(store: PipelineStore, run: PipelineRun, step: 
     cacheKey: step.cacheKey, parts: step.cacheParts, cachedFrom: step.cachedFrom, closest: null,
   };
   if (!step.cacheParts) return base;
-  const previous = (await store.previousStepRuns(run.pipelineName, step.baseStep, 200)).filter((p) => p.stepRunId !== step.stepRunId && (step.finishedAt === null || p.finishedAt === null || p.finishedAt <= step.finishedAt || p.stepRunId === step.cachedFrom));
+  const previous = (await store.previousStepRuns(run.pipelineName, step.baseStep, 200))// Earlier runs only: a sibling foreach item of the same run is not an earlier key.
+    .filter((p) => p.runId !== run.runId && (step.finishedAt === null || p.finishedAt === null || p.finishedAt <= step.finishedAt || p.stepRunId === step.cachedFrom));
   let best: StepExplanation['closest'] = null;
   for (const p of previous) {
     const changes = diffKeyParts(p.cacheParts, step.cacheParts);
