@@ -65,7 +65,7 @@ async function ascent(): Promise<AscentFigures> {
   const h = await openPipelineHarness();
   try {
     h.write('steps.mjs', STEP_MODULE);
-    for (const [name, yaml] of [['fn-chain', chain('fn-chain', 'function', false)], ['cmd-chain', chain('cmd-chain', 'command', false)], ['cached-chain', chain('cached-chain', 'function', true)], ['fanout', fan('fanout')]] as const) {
+    for (const yaml of [chain('fn-chain', 'function', false), chain('cmd-chain', 'command', false), chain('cached-chain', 'function', true), fan('fanout')]) {
       await h.pipelines.registerPipeline({ yaml, baseDir: h.dir });
     }
     await timed(h, 'fn-chain'); // warm-up: module import, SQLite statement cache
