@@ -5,6 +5,7 @@ import { parseInput } from '../core/validate.js';
 import type { FeedbackRecord, InferenceRecord, InferenceSubscriber } from '../serving/inference-record.js';
 import { evaluateRules, type RuleState } from './alerts/rule-evaluator.js';
 import { MonitorGauges, type GaugeRegistry } from './monitor-gauges.js';
+import { buildReport, type MonitorReport } from './monitor-report.js';
 import { type MonitorAlert, MonitorConfigInput, type MonitorConfig, type MonitorWindow, type StoredMonitor, type StoredProfile } from './model.js';
 import { addClassification, addRegression, emptyPerformance } from './performance/performance-accumulator.js';
 import type { ReferenceProfile } from './profiles/reference-profile.js';
@@ -139,6 +140,19 @@ export class MonitoringService implements InferenceSubscriber {
       .filter((o) => (q.from === undefined || o.window.start >= q.from) && (q.to === undefined || o.window.start < q.to))
       .map((o) => this.snapshot(o));
     return [...live, ...stored].sort((a, b) => b.start - a.start || a.variant.localeCompare(b.variant));
+  }
+
+  /** Latest status per variant, the series over time and recent alerts of one deployment. */
+  async report(deployment: string, q: { variant?: string; from?: number; limit?: number } = {}): Promise<MonitorReport> {
+    const monitor = await this.getMonitor(deployment);
+    const windows = await this.windows(deployment, { limit: q.limit ?? 200, ...q });
+    const profiles = new Map<string, ReferenceProfile>();
+    for (const id of new Set(windows.map((w) => w.profileId).filter((x): x is string => x !== null))) {
+      const p = await this.store.getProfile(id);
+      if (p) profiles.set(id, p.profile);
+    }
+    const alerts = await this.alerts({ deployment, limit: 50 });
+    return buildReport(deployment, monitor.config.windowSeconds, windows, profiles, alerts);
   }
 
   alerts(q: { deployment?: string; from?: number; limit?: number } = {}): Promise<MonitorAlert[]> {

@@ -12,6 +12,7 @@ import { addRegistryRoutes } from './registry-routes.js';
 import { addPipelineRoutes } from './pipeline-routes.js';
 import { addPipelineTriggerRoutes } from './pipeline-trigger-routes.js';
 import { addDeploymentRoutes } from './deployment-routes.js';
+import { addMonitoringRoutes } from './monitoring-routes.js';
 
 /** The native REST API under `/api/v1`, with its OpenAPI document at `/api/v1/openapi.json`. */
 export async function registerNativeApi(app: FastifyInstance, options: { services: AppServices; prefix?: string; maxArtifactBytes?: number }): Promise<void> {
@@ -43,6 +44,7 @@ export async function registerNativeApi(app: FastifyInstance, options: { service
   addPipelineRoutes(router, services);
   addPipelineTriggerRoutes(router, services);
   addDeploymentRoutes(router, services);
+  addMonitoringRoutes(router, services);
   router.add({
     method: 'GET',
     url: '/logged-models/:modelId',
