@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AscentError } from '../core/errors.js';
@@ -49,6 +50,19 @@ steps:
     const child = await h.tracking.getRun(step(d, 'sum').trackingRunId!);
     expect(child.info.parentRunId ?? child.data.tags.find((t) => t.key === 'mlflow.parentRunId')?.value).toBe(d.run.trackingRunId);
     expect(child.info.status).toBe('FINISHED');
+  });
+
+  it("records the pipeline code's git commit on the run", async () => {
+    const repo = h.write('git-project/pipeline.yaml', 'name: gitted\nsteps:\n  a: { run: node -e "" }\n').replace(/pipeline\.yaml$/, '');
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, encoding: 'utf8' }).trim();
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-qm', 'init');
+    await h.pipelines.registerPipeline({ yaml: fs.readFileSync(`${repo}/pipeline.yaml`, 'utf8'), baseDir: repo });
+    const d = await runToEnd('gitted');
+    const tags = (await h.tracking.getRun(d.run.trackingRunId!)).data.tags;
+    expect(tags).toContainEqual({ key: 'mlflow.source.git.commit', value: git('rev-parse', 'HEAD') });
+    expect(tags).toContainEqual({ key: 'ascent.git.dirty', value: 'false' });
   });
 
   it('refuses a missing or mistyped parameter with the field named', async () => {
