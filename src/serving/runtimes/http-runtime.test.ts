@@ -45,7 +45,7 @@ describe.skipIf(SKIP_PYTHON)('http runtime', () => {
     },
   });
 
-  it('a server that is down makes the model unready with UNAVAILABLE, not a crash', async () => {
+  it('a server that goes down makes the model unready with UNAVAILABLE; a health probe sees it come back', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ascent-http-down-'));
     fs.cpSync(await pyfuncPackage(), dir, { recursive: true });
     const server = await startPyfuncServer(dir, 'gone');
@@ -55,6 +55,13 @@ describe.skipIf(SKIP_PYTHON)('http runtime', () => {
     const err = await model.predict(irisColumns([IRIS.rows[0]!])).then(() => null, (e: unknown) => e);
     expect(isAscentError(err) && err.code).toBe('UNAVAILABLE');
     expect(model.ready()).toBe(false);
+    // No request is sent meanwhile (a router would not route to it): only the probe can notice.
+    const again = await startPyfuncServer(dir, 'gone', Number(new URL(server.url).port));
+    const until = Date.now() + 60_000;
+    while (!model.ready() && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    expect(model.ready()).toBe(true);
+    expect((await model.predict(irisColumns([IRIS.rows[100]!])))[0]!.data).toEqual([2]);
+    await again.stop();
     await runtime.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }, START_MS);

@@ -61,9 +61,32 @@ export class HttpRuntime implements ModelRuntime {
 class HttpLoadedModel implements LoadedModel {
   private closed = false;
   private healthy = true;
+  private probe: NodeJS.Timeout | null = null;
   private readonly slots: Semaphore;
   constructor(readonly metadata: ModelMetadata, private readonly target: OipTarget, private readonly protocol: 'oip' | 'mlflow', concurrency: number, private readonly onClose: () => void) {
     this.slots = new Semaphore(Math.max(1, concurrency));
+  }
+
+  /** A router sends no traffic to an unready model, so recovery cannot wait for a request: probe health until it answers. */
+  private markDown(): void {
+    this.healthy = false;
+    if (this.probe || this.closed) return;
+    let delay = 500;
+    const check = () => {
+      const path = this.protocol === 'oip' ? '/v2/health/ready' : '/ping';
+      call({ ...this.target, timeoutMs: 5_000 }, 'GET', path).then(
+        () => {
+          this.probe = null;
+          if (!this.closed) this.healthy = true;
+        },
+        () => {
+          if (this.closed) return void (this.probe = null);
+          delay = Math.min(delay * 2, 10_000);
+          this.probe = setTimeout(check, delay).unref();
+        },
+      );
+    };
+    this.probe = setTimeout(check, delay).unref();
   }
 
   ready(): boolean {
@@ -80,7 +103,7 @@ class HttpLoadedModel implements LoadedModel {
         this.healthy = true;
         return options.outputs ? out.filter((t) => options.outputs!.includes(t.name)) : out;
       } catch (err) {
-        if (err instanceof AscentError && err.code === 'UNAVAILABLE') this.healthy = false;
+        if (err instanceof AscentError && err.code === 'UNAVAILABLE') this.markDown();
         throw err;
       }
     });
@@ -104,6 +127,8 @@ class HttpLoadedModel implements LoadedModel {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.probe) clearTimeout(this.probe);
+    this.probe = null;
     this.onClose();
   }
 }

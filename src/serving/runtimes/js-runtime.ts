@@ -68,6 +68,8 @@ interface Job {
   reject: (e: unknown) => void;
 }
 
+const LOAD_TIMEOUT_MS = 120_000;
+
 function startWorker(file: string, context: { packageDir: string; name: string; version: string }, heapMb: number | undefined): Promise<PoolWorker> {
   const worker = new Worker(JS_WORKER_SOURCE, { eval: true, workerData: { url: pathToFileURL(file).href, context }, ...(heapMb ? { resourceLimits: { maxOldGenerationSizeMb: heapMb } } : {}) });
   return new Promise((resolve, reject) => {
@@ -82,6 +84,10 @@ function startWorker(file: string, context: { packageDir: string; name: string; 
     });
     worker.once('error', (err) => fail(err.message));
     worker.once('exit', (code) => fail(`worker exited with code ${code}`));
+    // A module whose load() never settles must not hold the deployment forever.
+    const timer = setTimeout(() => fail(`load() did not finish within ${LOAD_TIMEOUT_MS} ms`), LOAD_TIMEOUT_MS);
+    timer.unref();
+    worker.once('message', () => clearTimeout(timer));
   });
 }
 
