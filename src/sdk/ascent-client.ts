@@ -8,6 +8,7 @@ import { HttpTransport, type FetchLike, type RetryPolicy } from './http-transpor
 import { toKeyValues, type KeyValues } from './key-values.js';
 import { LoggedModelsApi } from './logged-models-api.js';
 import { ModelsApi } from './models-api.js';
+import { MonitoringApi } from './monitoring-api.js';
 import { ProjectsApi } from './projects-api.js';
 import { PipelinesApi } from './pipelines-api.js';
 import { PipelineTriggersApi } from './pipeline-triggers-api.js';
@@ -78,6 +79,8 @@ export class AscentClient {
   readonly pipelines: PipelinesApi;
   /** Pipeline schedules and triggers: cron, new data, upstream success, events; firing history. */
   readonly pipelineTriggers: PipelineTriggersApi;
+  /** Monitoring: monitors per deployment, reference profiles, drift/performance reports, alerts. */
+  readonly monitoring: MonitoringApi;
   /** The acting user sent with every request, if any. */
   readonly user: string | undefined;
   private readonly http: HttpTransport;
@@ -97,6 +100,7 @@ export class AscentClient {
     this.deployments = new DeploymentsApi(this.http);
     this.pipelines = new PipelinesApi(this.http);
     this.pipelineTriggers = new PipelineTriggersApi(this.http);
+    this.monitoring = new MonitoringApi(this.http);
   }
 
   get baseUrl(): string {

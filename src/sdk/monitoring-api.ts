@@ -1,0 +1,60 @@
+import type { z } from 'zod';
+import type { MonitorAlert, MonitorConfigInput, MonitorWindow, StoredMonitor, StoredProfile } from '../monitoring/model.js';
+import type { MonitorReport } from '../monitoring/monitor-report.js';
+import type { HttpTransport } from './http-transport.js';
+import { seg } from './key-values.js';
+
+/** Body of `monitoring.configure` (defaults filled in by the server). */
+export type MonitorConfigParams = z.input<typeof MonitorConfigInput>;
+/** Query of windows and reports. */
+export interface WindowParams {
+  variant?: string;
+  from?: number;
+  to?: number;
+  limit?: number;
+}
+/** What `monitoring.uploadProfile` returns: the stored profile's summary. */
+export interface ProfileSummary {
+  profileId: string;
+  modelName: string;
+  modelVersion: string;
+  source: string;
+  createdTime: number;
+  rows: number;
+  features: { name: string; kind: 'numeric' | 'categorical' }[];
+  prediction: 'numeric' | 'categorical' | null;
+}
+
+/** Monitoring of deployments: monitors, reference profiles, reports, windows and alerts. */
+export class MonitoringApi {
+  constructor(private readonly http: HttpTransport) {}
+
+  async list(): Promise<StoredMonitor[]> {
+    return (await this.http.json<{ items: StoredMonitor[] }>({ method: 'GET', path: '/monitors' })).items;
+  }
+  configure(deployment: string, config: MonitorConfigParams = {}): Promise<StoredMonitor> {
+    return this.http.json({ method: 'PUT', path: `/monitors/${seg(deployment)}`, json: config });
+  }
+  get(deployment: string): Promise<StoredMonitor> {
+    return this.http.json({ method: 'GET', path: `/monitors/${seg(deployment)}` });
+  }
+  async remove(deployment: string): Promise<void> {
+    await this.http.json({ method: 'DELETE', path: `/monitors/${seg(deployment)}` });
+  }
+  report(deployment: string, params: WindowParams = {}): Promise<MonitorReport> {
+    return this.http.json({ method: 'GET', path: `/monitors/${seg(deployment)}/report`, query: { ...params } });
+  }
+  async windows(deployment: string, params: WindowParams = {}): Promise<MonitorWindow[]> {
+    return (await this.http.json<{ items: MonitorWindow[] }>({ method: 'GET', path: `/monitors/${seg(deployment)}/windows`, query: { ...params } })).items;
+  }
+  async alerts(deployment: string, params: { from?: number; limit?: number } = {}): Promise<MonitorAlert[]> {
+    return (await this.http.json<{ items: MonitorAlert[] }>({ method: 'GET', path: `/monitors/${seg(deployment)}/alerts`, query: { ...params } })).items;
+  }
+  /** Reference data for a model version (feature records, and one prediction per record if known). */
+  uploadProfile(params: { modelName: string; modelVersion: string; records: Record<string, unknown>[]; predictions?: unknown[] }): Promise<ProfileSummary> {
+    return this.http.json({ method: 'POST', path: '/monitoring/profiles', json: params });
+  }
+  getProfile(modelName: string, modelVersion: string): Promise<StoredProfile> {
+    return this.http.json({ method: 'GET', path: `/monitoring/profiles/${seg(modelName)}/${seg(modelVersion)}` });
+  }
+}
