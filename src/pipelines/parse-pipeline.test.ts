@@ -64,6 +64,11 @@ describe('pipeline definition validation', () => {
     expect(error('name: bad name\nsteps:\n  a: { run: x }\n').field).toBe('name');
   });
 
+  it('keeps outputs inside the step folder', () => {
+    expect(error(`${base}  t:\n    run: x\n    outputs: { o: ../../etc/passwd }\n`)).toMatchObject({ field: 'steps.t.outputs.o' });
+    expect(error(`${base}  t:\n    run: x\n    outputs: { o: { path: /tmp/x } }\n`).message).toContain("must stay inside the step's output folder");
+  });
+
   it('reports YAML syntax errors with their line', () => {
     expect(error('name: x\nsteps:\n  a: { run: [ }\n').message).toMatch(/^p\.yaml:3: YAML syntax error/);
   });

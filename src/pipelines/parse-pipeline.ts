@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { AscentError } from '../core/errors.js';
 import { PipelineSpec, type ParamSpec, type ParamValue, type PipelineSpecInput } from './model.js';
@@ -88,6 +89,11 @@ export function validatePipeline(raw: unknown, options: { locate?: Locate; sourc
       if (!(r.output in spec.steps[r.step]!.outputs)) err(`step '${r.step}' has no output '${r.output}'`, path);
     };
     for (const [input, ref] of Object.entries(step.inputs)) checkRef(ref, at('inputs', input));
+    for (const [output, o] of Object.entries(step.outputs)) {
+      const rel = typeof o === 'string' ? o : o.path;
+      // Outputs live inside the step's output folder: no absolute paths, no way out with '..'.
+      if (path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..') || rel.includes('\0')) err(`output path '${rel}' must stay inside the step's output folder`, at('outputs', output));
+    }
     if (step.register) {
       checkRef(step.register.model, at('register', 'model'));
       for (const [i, cond] of (Array.isArray(step.register.when) ? step.register.when : step.register.when ? [step.register.when] : []).entries()) {
