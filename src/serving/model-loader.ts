@@ -4,7 +4,7 @@ import type { RegistryService } from '../registry/service.js';
 import { invalid, invalidState } from '../core/errors.js';
 import type { ArtifactStore } from '../storage/artifacts/artifact-store.js';
 import { PackageCache } from './package-cache.js';
-import type { LoadedModel, ModelMetadata, ModelRuntime, Tensor } from './model-runtime.js';
+import type { LoadedModel, ModelMetadata, ModelRuntime, PredictOptions, Tensor } from './model-runtime.js';
 import { HttpRuntime, type HttpRuntimeOptions } from './runtimes/http-runtime.js';
 import { JsRuntime } from './runtimes/js-runtime.js';
 import { OnnxRuntime } from './runtimes/onnx-runtime.js';
@@ -144,7 +144,7 @@ class LoadedPackageModel implements ServedModel {
   get metadata(): ModelMetadata {
     return this.inner.metadata;
   }
-  predict(inputs: Tensor[], options?: { signal?: AbortSignal; outputs?: string[] }): Promise<Tensor[]> {
+  predict(inputs: Tensor[], options?: PredictOptions): Promise<Tensor[]> {
     return this.inner.predict(inputs, options);
   }
   ready(): boolean {

@@ -4,6 +4,10 @@
  * `js` (a JS/TS module with load/predict in worker threads), `python` (a managed Python process
  * serving MLflow pyfunc models) and `http` (an external Open Inference Protocol or MLflow
  * `/invocations` server).
+ *
+ * Refinements since the ports were agreed (all compatible): `predict` options gained
+ * `parameters` (OIP `parameters` / MLflow `params`, passed to models that take them), named
+ * `PredictOptions`.
  */
 
 /** Open Inference Protocol datatypes. */
@@ -45,10 +49,19 @@ export interface RuntimeLoadOptions {
   concurrency?: number;
 }
 
+/** Per-call options of `LoadedModel.predict`. */
+export interface PredictOptions {
+  signal?: AbortSignal;
+  /** Only these outputs (all when absent). */
+  outputs?: string[];
+  /** Inference parameters (OIP `parameters`, MLflow `params`); runtimes whose models take none ignore them. */
+  parameters?: Record<string, unknown>;
+}
+
 /** A model loaded into a runtime, ready for predictions. */
 export interface LoadedModel {
   readonly metadata: ModelMetadata;
-  predict(inputs: Tensor[], options?: { signal?: AbortSignal; outputs?: string[] }): Promise<Tensor[]>;
+  predict(inputs: Tensor[], options?: PredictOptions): Promise<Tensor[]>;
   /** True while the model can serve (a crashed python process reports false until restarted). */
   ready(): boolean;
   close(): Promise<void>;

@@ -8,6 +8,7 @@
  *   OIP V2 /infer            → oipRequest(body)              → oipResponse(outputs, model, id)
  *   native predict records   → recordsRequest(records)       → outputRows(outputs)
  *
+ * A request's `params` (MLflow) / `parameters` (OIP) go to `predict(tensors, { parameters })`.
  * Errors are INVALID_ARGUMENT naming the field (`inputs[3] 'petal_width': expected double, got string`).
  */
 import type { ModelSignature } from '../../registry/packages/manifest.js';

@@ -1,6 +1,6 @@
 import { AscentError, invalid } from '../../core/errors.js';
 import { specsFromSignature } from '../codec/signature-specs.js';
-import type { LoadedModel, ModelMetadata, ModelRuntime, RuntimeLoadOptions, Tensor, TensorSpec } from '../model-runtime.js';
+import type { LoadedModel, ModelMetadata, ModelRuntime, PredictOptions, RuntimeLoadOptions, Tensor, TensorSpec } from '../model-runtime.js';
 import { call, oipInfer, oipMetadata, type OipTarget } from './oip-client.js';
 import { readLocalPackage } from './package-dir.js';
 import { Semaphore, checkInputs, checkOutputNames, unavailable } from './tensor-checks.js';
@@ -93,13 +93,13 @@ class HttpLoadedModel implements LoadedModel {
     return !this.closed && this.healthy;
   }
 
-  async predict(inputs: Tensor[], options: { signal?: AbortSignal; outputs?: string[] } = {}): Promise<Tensor[]> {
+  async predict(inputs: Tensor[], options: PredictOptions = {}): Promise<Tensor[]> {
     if (this.closed) throw unavailable(`Model '${this.metadata.name}' is closed`);
     checkInputs(inputs, this.metadata.inputs);
     checkOutputNames(options.outputs, this.metadata.outputs);
     return this.slots.run(async () => {
       try {
-        const out = this.protocol === 'oip' ? await oipInfer(this.target, inputs, options) : await this.invocations(inputs, options.signal);
+        const out = this.protocol === 'oip' ? await oipInfer(this.target, inputs, options) : await this.invocations(inputs, options.signal, options.parameters);
         this.healthy = true;
         return options.outputs ? out.filter((t) => options.outputs!.includes(t.name)) : out;
       } catch (err) {
@@ -110,7 +110,7 @@ class HttpLoadedModel implements LoadedModel {
   }
 
   /** MLflow `/invocations`: columns as `dataframe_split`, tensors as `inputs`; `predictions` back. */
-  private async invocations(inputs: Tensor[], signal?: AbortSignal): Promise<Tensor[]> {
+  private async invocations(inputs: Tensor[], signal?: AbortSignal, params?: Record<string, unknown>): Promise<Tensor[]> {
     const columnar = this.metadata.inputs.every((s) => s.shape.length === 1);
     let body: unknown;
     if (columnar) {
@@ -121,6 +121,7 @@ class HttpLoadedModel implements LoadedModel {
     } else {
       body = { inputs: Object.fromEntries(inputs.map((t) => [t.name, nest(Array.from(t.data as ArrayLike<unknown>, plain), t.shape)])) };
     }
+    if (params) body = { ...(body as object), params };
     const reply = (await call(this.target, 'POST', '/invocations', body, signal)) as { predictions?: unknown };
     return predictionsToTensors(reply.predictions, this.metadata.outputs);
   }

@@ -73,4 +73,17 @@ describe('JsRuntime worker threads', () => {
     expect(isAscentError(refused) && [refused.code, refused.field]).toEqual(['INVALID_ARGUMENT', 'x']);
     await runtime.close();
   });
+
+  it('passes inference parameters to the module', async () => {
+    const runtime = new JsRuntime();
+    const scaled = makeJsPackage(path.join(tmp, 'params'), {
+      source: "export const metadata = { inputs: [{ name: 'x', datatype: 'FP64', shape: [-1] }], outputs: [{ name: 'y', datatype: 'FP64', shape: [-1] }] };\n" +
+        "export function predict([x], _state, parameters) { const k = parameters?.scale ?? 1; return [{ name: 'y', datatype: 'FP64', shape: x.shape, data: Array.from(x.data, (v) => v * k) }]; }\n",
+    });
+    const model = await runtime.load({ name: 'scale', version: '1', packageDir: scaled, concurrency: 1 });
+    const x = [{ name: 'x', datatype: 'FP64' as const, shape: [2], data: [1, 2] }];
+    expect((await model.predict(x))[0]!.data).toEqual([1, 2]);
+    expect((await model.predict(x, { parameters: { scale: 10 } }))[0]!.data).toEqual([10, 20]);
+    await runtime.close();
+  });
 });

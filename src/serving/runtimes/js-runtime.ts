@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AscentError, ERROR_CATALOGUE, invalid, type ErrorCode } from '../../core/errors.js';
 import { specsFromSignature } from '../codec/signature-specs.js';
-import type { LoadedModel, ModelMetadata, ModelRuntime, RuntimeLoadOptions, Tensor, TensorSpec } from '../model-runtime.js';
+import type { LoadedModel, ModelMetadata, ModelRuntime, PredictOptions, RuntimeLoadOptions, Tensor, TensorSpec } from '../model-runtime.js';
 import { JS_WORKER_SOURCE } from './js-worker-source.js';
 import { fileInside, readLocalPackage } from './package-dir.js';
 import { checkInputs, checkOutputNames, unavailable } from './tensor-checks.js';
@@ -15,7 +15,7 @@ import { checkInputs, checkOutputNames, unavailable } from './tensor-checks.js';
 export interface JsModelModule<State = unknown> {
   metadata?: { inputs: TensorSpec[]; outputs: TensorSpec[] };
   load?(context: { packageDir: string; name: string; version: string }): State | Promise<State>;
-  predict(inputs: Tensor[], state: State): Tensor[] | Promise<Tensor[]>;
+  predict(inputs: Tensor[], state: State, parameters?: Record<string, unknown>): Tensor[] | Promise<Tensor[]>;
 }
 
 /** Options of the JS runtime. */
@@ -63,6 +63,7 @@ interface PoolWorker {
 
 interface Job {
   inputs: Tensor[];
+  parameters: Record<string, unknown> | undefined;
   signal: AbortSignal | undefined;
   resolve: (t: Tensor[]) => void;
   reject: (e: unknown) => void;
@@ -108,7 +109,7 @@ class JsLoadedModel implements LoadedModel {
     return !this.closed && !this.broken;
   }
 
-  predict(inputs: Tensor[], options: { signal?: AbortSignal; outputs?: string[] } = {}): Promise<Tensor[]> {
+  predict(inputs: Tensor[], options: PredictOptions = {}): Promise<Tensor[]> {
     if (this.closed) return Promise.reject(unavailable(`Model '${this.metadata.name}' is closed`));
     try {
       checkInputs(inputs, this.metadata.inputs);
@@ -118,7 +119,7 @@ class JsLoadedModel implements LoadedModel {
     }
     const wanted = options.outputs;
     return new Promise<Tensor[]>((resolve, reject) => {
-      this.queue.push({ inputs, signal: options.signal, resolve: (out) => resolve(wanted ? out.filter((t) => wanted.includes(t.name)) : out), reject });
+      this.queue.push({ inputs, parameters: options.parameters, signal: options.signal, resolve: (out) => resolve(wanted ? out.filter((t) => wanted.includes(t.name)) : out), reject });
       this.dispatch();
     });
   }
@@ -162,7 +163,7 @@ class JsLoadedModel implements LoadedModel {
     };
     worker.on('message', onMessage).on('error', onError).on('exit', onExit);
     job.signal?.addEventListener('abort', onAbort, { once: true });
-    worker.postMessage({ id: 0, inputs: job.inputs });
+    worker.postMessage({ id: 0, inputs: job.inputs, parameters: job.parameters });
   }
 
   private release(pw: PoolWorker): void {

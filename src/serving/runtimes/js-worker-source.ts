@@ -22,7 +22,7 @@ function errorOf(err) {
   }
   parentPort.on('message', async (msg) => {
     try {
-      const outputs = await mod.predict(msg.inputs, state);
+      const outputs = await mod.predict(msg.inputs, state, msg.parameters);
       if (!Array.isArray(outputs)) throw new Error('predict must return an array of tensors');
       parentPort.postMessage({ type: 'result', id: msg.id, outputs });
     } catch (err) {

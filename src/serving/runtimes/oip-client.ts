@@ -29,10 +29,11 @@ export async function oipMetadata(target: OipTarget): Promise<ModelMetadata> {
 }
 
 /** One inference: `POST /v2/models/{name}/infer`; typed arrays go out as JSON arrays. */
-export async function oipInfer(target: OipTarget, inputs: Tensor[], options: { outputs?: string[]; signal?: AbortSignal } = {}): Promise<Tensor[]> {
+export async function oipInfer(target: OipTarget, inputs: Tensor[], options: { outputs?: string[]; signal?: AbortSignal; parameters?: Record<string, unknown> } = {}): Promise<Tensor[]> {
   const request = {
     inputs: inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape, data: Array.from(t.data as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : v)) })),
     ...(options.outputs ? { outputs: options.outputs.map((name) => ({ name })) } : {}),
+    ...(options.parameters ? { parameters: options.parameters } : {}),
   };
   const body = (await call(target, 'POST', `/v2/models/${encodeURIComponent(target.model)}/infer`, request, options.signal)) as { outputs?: unknown };
   if (!Array.isArray(body.outputs)) throw new AscentError('INTERNAL', `Model server at ${target.baseUrl} answered without outputs`);

@@ -1,6 +1,6 @@
 import ort from 'onnxruntime-node';
 import { invalid } from '../../core/errors.js';
-import type { LoadedModel, ModelMetadata, ModelRuntime, RuntimeLoadOptions, Tensor, TensorDatatype, TensorSpec } from '../model-runtime.js';
+import type { LoadedModel, ModelMetadata, ModelRuntime, PredictOptions, RuntimeLoadOptions, Tensor, TensorDatatype, TensorSpec } from '../model-runtime.js';
 import { fileInside, readLocalPackage } from './package-dir.js';
 import { Semaphore, checkInputs, checkOutputNames, unavailable } from './tensor-checks.js';
 
@@ -60,7 +60,7 @@ class OnnxLoadedModel implements LoadedModel {
     return !this.closed;
   }
 
-  async predict(inputs: Tensor[], options: { signal?: AbortSignal; outputs?: string[] } = {}): Promise<Tensor[]> {
+  async predict(inputs: Tensor[], options: PredictOptions = {}): Promise<Tensor[]> {
     if (this.closed) throw unavailable(`Model '${this.metadata.name}' is closed`);
     checkInputs(inputs, this.metadata.inputs);
     checkOutputNames(options.outputs, this.metadata.outputs);

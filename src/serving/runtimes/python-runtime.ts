@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { AscentError, invalid } from '../../core/errors.js';
 import { packageRoot } from '../../core/package-info.js';
-import type { LoadedModel, ModelMetadata, ModelRuntime, RuntimeLoadOptions, Tensor } from '../model-runtime.js';
+import type { LoadedModel, ModelMetadata, ModelRuntime, PredictOptions, RuntimeLoadOptions, Tensor } from '../model-runtime.js';
 import { oipInfer, oipMetadata, type OipTarget } from './oip-client.js';
 import { readLocalPackage } from './package-dir.js';
 import { Semaphore, checkInputs, checkOutputNames, unavailable } from './tensor-checks.js';
@@ -133,7 +133,7 @@ export class PythonLoadedModel implements LoadedModel {
     this.restartTimer.unref();
   }
 
-  async predict(inputs: Tensor[], options: { signal?: AbortSignal; outputs?: string[] } = {}): Promise<Tensor[]> {
+  async predict(inputs: Tensor[], options: PredictOptions = {}): Promise<Tensor[]> {
     if (this.closed) throw unavailable(`Model '${this.load.name}' is closed`);
     checkInputs(inputs, this.metadata.inputs, { allowMissing: true });
     checkOutputNames(options.outputs, this.metadata.outputs);
