@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { addMonitorCompareCommand } from './monitor-compare-command.js';
+import { addMonitorServerCommands } from './monitor-status-command.js';
 
 /** `ascent monitor …`: drift, performance and data quality of deployments, and offline comparisons. */
 export function registerMonitorCommand(program: Command): void {
-  const monitor = program.command('monitor').description('monitoring: drift reports, offline dataset comparison');
+  const monitor = program.command('monitor').description('monitoring: deployment status and reports, alert history, offline dataset comparison');
+  addMonitorServerCommands(monitor);
   addMonitorCompareCommand(monitor);
 }
