@@ -132,13 +132,18 @@ function metaflow(py: string): { chainStep: number; fanoutTotal: number; fanoutS
 }
 
 async function main(): Promise<void> {
+  const load = () => os.loadavg()[0]!.toFixed(1);
+  const loadAscent = [load()];
   const a = await ascent();
+  loadAscent.push(load());
   console.log('ascent', a);
   const py = metaflowPython();
   let m: ReturnType<typeof metaflow> | null = null;
   let error: string | undefined;
+  const loadMetaflow = [load()];
   try {
     m = py ? metaflow(py) : null;
+    loadMetaflow.push(load());
   } catch (err) {
     error = (err as Error).message.split('\n')[0];
   }
@@ -161,6 +166,7 @@ async function main(): Promise<void> {
     '',
     `- Machine: ${os.cpus().length} CPU cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; shared with other work, so figures move between runs.`,
     `- Ascent: embedded default (SQLite file, artifacts on disk, LocalExecutor), in process; every step still gets its own tracked child run, cache key (parts recorded), log and state rows. Metaflow ${m?.version ?? '(not run)'}: \`python flow.py run\` with the local datastore and metadata, the same no-op steps (a linear flow of ${CHAIN + 1} tasks; a foreach of ${METAFLOW_FANOUT} with --max-workers ${CONCURRENCY}, fewer than Ascent's ${FANOUT} because each Metaflow task is a new Python process), wall time of the whole command divided by its tasks.`,
+    `- Load average (1 min) at start/end of each side: Ascent ${loadAscent.join(' / ')}, Metaflow ${loadMetaflow.join(' / ')}; other work on the machine inflates both sides' figures, unevenly.`,
     '- Metaflow has no cross-run step cache (only `resume`), so the cache-hit row has no anchor figure.',
     ...(error ? [`- Metaflow run failed: \`${error}\``] : []),
     `- Reproduce: \`npm run bench:pipelines\` (env BENCH_CHAIN, BENCH_FANOUT, BENCH_METAFLOW_FANOUT, BENCH_CONCURRENCY; METAFLOW_PYTHON to use an existing venv).`,
