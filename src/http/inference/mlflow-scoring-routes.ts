@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AscentError, ERROR_CATALOGUE } from '../../core/errors.js';
-import { tensorsToPredictions } from '../../serving/router/records-codec.js';
+import { csvRequest, invocationsRequest, mlflowPredictions } from '../../serving/codec/index.js';
 import { toAscentError } from '../error-mapping.js';
-import { instancesToTensors, parseCsv, parseScoringJson } from './mlflow-scoring-input.js';
 import { defaultDeploymentOf, stickyValue, type ServingServices } from './serving-services.js';
 
 /**
@@ -33,23 +32,13 @@ export async function registerMlflowScoringRoutes(app: FastifyInstance, options:
   const score = async (name: string, request: FastifyRequest, reply: FastifyReply) => {
     const body = request.body;
     if (body === undefined || body === null) throw new AscentError('UNSUPPORTED_MEDIA_TYPE', 'POST /invocations needs a body of type application/json or text/csv');
-    const input = typeof body === 'object' && 'csv' in (body as object) ? { kind: 'records' as const, records: parseCsv((body as { csv: string }).csv) } : parseScoringJson(body);
+    const input = typeof body === 'object' && 'csv' in (body as object) ? csvRequest((body as { csv: string }).csv) : invocationsRequest(body);
     const spec = serving.manager.served(name);
-    const first = input.kind === 'records' ? input.records[0] : undefined;
-    let tensors;
-    if (input.kind === 'instances') {
-      const { variant } = serving.manager.metadata(name);
-      tensors = instancesToTensors(input.value, variant.served.model.metadata.inputs);
-    }
+    const first = input.kind === 'columns' ? Object.fromEntries(input.columns.map((c, i) => [c, input.rows[0]?.[i]])) : undefined;
     const sticky = stickyValue(request, spec?.stickyKey, first);
-    const result = await serving.manager.predict({
-      deployment: name,
-      requestId: request.id,
-      input: tensors ? { tensors } : { records: (input as { records: Record<string, unknown>[] }).records },
-      ...(sticky !== undefined ? { stickyKey: sticky } : {}),
-    });
+    const result = await serving.manager.predict({ deployment: name, requestId: request.id, input, ...(sticky !== undefined ? { stickyKey: sticky } : {}) });
     void reply.header('x-ascent-variant', result.variant);
-    return { predictions: tensorsToPredictions(result.outputs) };
+    return mlflowPredictions(result.outputs);
   };
 
   app.post('/invocations', async (request, reply) => score(defaultDeploymentOf(serving), request, reply));

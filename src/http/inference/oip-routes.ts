@@ -67,7 +67,7 @@ export async function registerOipRoutes(app: FastifyInstance, options: { serving
     const result = await serving.manager.predict({
       deployment: model,
       requestId: request.id,
-      input: { tensors: decoded.tensors },
+      input: { kind: 'oip', tensors: decoded.tensors, ...(decoded.outputs ? { outputs: decoded.outputs } : {}) },
       ...(version !== undefined ? { version } : {}),
       ...(decoded.outputs ? { outputs: decoded.outputs } : {}),
       ...(stickyKey ? { stickyKey: stickyValue(request, stickyKey) } : {}),

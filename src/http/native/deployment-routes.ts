@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { invalid } from '../../core/errors.js';
 import type { Deployment } from '../../serving/deployments/model.js';
 import type { FeedbackRecord } from '../../serving/inference-record.js';
+import { recordsRequest } from '../../serving/codec/index.js';
 import { tensorsToPredictions } from '../../serving/router/records-codec.js';
 import type { AppServices } from '../app-services.js';
 import { stickyValue } from '../inference/serving-services.js';
@@ -74,7 +75,7 @@ export function addDeploymentRoutes(router: NativeRouter, services: AppServices)
     handler: async ({ params, body, request }) => {
       const records = Array.isArray(body) ? body : body.records;
       const sticky = stickyValue(request, manager.served(params.name)?.stickyKey, records[0]);
-      const r = await manager.predict({ deployment: params.name, requestId: request.id, input: { records }, ...(sticky !== undefined ? { stickyKey: sticky } : {}) });
+      const r = await manager.predict({ deployment: params.name, requestId: request.id, input: recordsRequest(records), ...(sticky !== undefined ? { stickyKey: sticky } : {}) });
       return { requestId: r.requestId, deployment: r.deployment, variant: r.variant, model: r.modelName, version: r.modelVersion, predictions: tensorsToPredictions(r.outputs) };
     },
   });

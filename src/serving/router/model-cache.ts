@@ -1,3 +1,4 @@
+import type { ModelSignature } from '../../registry/packages/manifest.js';
 import type { RuntimeKind } from '../deployments/model.js';
 import type { LoadedModel, Tensor } from '../model-runtime.js';
 
@@ -9,10 +10,10 @@ export interface ModelTarget {
   concurrency: number;
 }
 
-/** A loaded model plus the signature's column order (for encoding feature records), if known. */
+/** A loaded model plus its MLflow signature (requests are validated and encoded against it). */
 export interface ServedModel {
   model: LoadedModel;
-  columns: string[] | null;
+  signature: ModelSignature | null;
 }
 
 /** Loads registry versions into runtimes (the runtimes' ModelLoader behind a small port). */

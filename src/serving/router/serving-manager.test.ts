@@ -19,6 +19,11 @@ import { ServingMetrics } from '../metrics/serving-metrics.js';
 import type { LoadedModel, Tensor } from '../model-runtime.js';
 import type { ModelTarget } from './model-cache.js';
 import { ServingManager } from './serving-manager.js';
+import { recordsRequest } from '../codec/index.js';
+import type { ModelSignature } from '../../registry/packages/manifest.js';
+
+/** A column-based MLflow signature: features a and b, stacked into the model's one [-1, 2] input. */
+const SIGNATURE: ModelSignature = { inputs: [{ type: 'double', name: 'a', required: true }, { type: 'double', name: 'b', required: true }], outputs: null, params: null };
 
 /**
  * Router behaviour on the real stores and registry; the model is a tiny in-test LoadedModel that
@@ -72,7 +77,7 @@ describe('serving manager (router)', () => {
     const metrics = new ServingMetrics({ source: () => serving?.gauges() });
     serving = new ServingManager({
       deployments, models: registry, log, metrics, pollMs: 50,
-      provider: { load: async (t) => (loads.push(t), { model: new VersionModel(t.version, () => delay), columns: ['a', 'b'] }) },
+      provider: { load: async (t) => (loads.push(t), { model: new VersionModel(t.version, () => delay), signature: SIGNATURE }) },
     });
     await serving.start();
   });
@@ -83,7 +88,7 @@ describe('serving manager (router)', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const x = { tensors: [{ name: 'x', datatype: 'FP32' as const, shape: [1, 2], data: [1, 2] }] };
+  const x = { kind: 'oip' as const, tensors: [{ name: 'x', datatype: 'FP32' as const, shape: [1, 2], data: [1, 2] }] };
   const ask = (deployment: string, i: number, extra: Partial<Parameters<ServingManager['predict']>[0]> = {}) =>
     serving.predict({ deployment, requestId: `${deployment}-${i}`, input: x, ...extra });
 
@@ -110,13 +115,13 @@ describe('serving manager (router)', () => {
     }
   });
 
-  it('records → tensors use the signature column order; a missing feature is a 400 naming it', async () => {
-    const r = await serving.predict({ deployment: 'ab', requestId: 'rec-1', input: { records: [{ b: 2, a: 1 }] } });
+  it('records are validated and encoded against the signature; a missing or mistyped feature is a 400 naming it', async () => {
+    const r = await serving.predict({ deployment: 'ab', requestId: 'rec-1', input: recordsRequest([{ b: 2, a: 1 }]) });
     expect(r.outputs[0]!.shape).toEqual([1]);
-    const err = await serving.predict({ deployment: 'ab', requestId: 'rec-2', input: { records: [{ a: 1 }] } }).catch((e: AscentError) => e);
-    expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'b' });
-    const typed = await serving.predict({ deployment: 'ab', requestId: 'rec-3', input: { records: [{ a: 1, b: 'x' }] } }).catch((e: AscentError) => e);
-    expect(typed).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'b' });
+    const err = await serving.predict({ deployment: 'ab', requestId: 'rec-2', input: recordsRequest([{ a: 1 }]) }).catch((e: AscentError) => e);
+    expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'inputs.b' });
+    const typed = await serving.predict({ deployment: 'ab', requestId: 'rec-3', input: recordsRequest([{ a: 1, b: 'x' }]) }).catch((e: AscentError) => e);
+    expect(typed).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'inputs[0].b' });
   });
 
   it('shadow predictions never reach the caller and are logged with shadow=true', async () => {

@@ -6,7 +6,8 @@ import type { ServingMetrics, ServingGaugeSource } from '../metrics/serving-metr
 import type { Tensor } from '../model-runtime.js';
 import { LiveDeployment, type LiveVariant } from './live-deployment.js';
 import { ModelCache, type ModelProvider } from './model-cache.js';
-import { recordsToTensors, tensorsToPredictions, tensorsToRecords } from './records-codec.js';
+import { prepareInputs, type ModelRequest } from '../codec/index.js';
+import { tensorsToPredictions, tensorsToRecords } from './records-codec.js';
 import { stickyFraction } from './traffic-picker.js';
 import { DeploymentStatusBook, type DeploymentStatus } from './deployment-status.js';
 
@@ -34,7 +35,8 @@ export interface ServingManagerOptions {
 export interface PredictCall {
   deployment: string;
   requestId: string;
-  input: { tensors: Tensor[] } | { records: Record<string, unknown>[] };
+  /** The request in the codec's neutral form; validated and encoded against the chosen variant's signature. */
+  input: ModelRequest;
   /** Value of the deployment's sticky key for this request, if any. */
   stickyKey?: string;
   /** Serve with the variant running this model version (OIP `/versions/{v}`). */
@@ -193,7 +195,7 @@ export class ServingManager {
 
   private async run(d: LiveDeployment, v: LiveVariant, call: PredictCall, started: number, timestamp: number, shadow: boolean): Promise<PredictResult> {
     const labels = { deployment: d.name, variant: v.spec.name, model: v.target.name, version: v.target.version, shadow };
-    const rows = 'records' in call.input ? call.input.records : null;
+    const rows = call.input.kind === 'columns' ? rowsOf(call.input) : null;
     let outputs: Tensor[] | undefined;
     let tensors: Tensor[] | undefined;
     try {
@@ -201,7 +203,7 @@ export class ServingManager {
         this.options.metrics.reject(d.name, v.spec.name, 'unavailable');
         throw new AscentError('UNAVAILABLE', `Variant '${v.spec.name}' of deployment '${d.name}' is not ready (its runtime is restarting); retry shortly`);
       }
-      tensors = rows ? recordsToTensors(rows, v.served.model.metadata.inputs, v.served.columns) : (call.input as { tensors: Tensor[] }).tensors;
+      tensors = prepareInputs(call.input, { metadata: v.served.model.metadata, signature: v.served.signature });
       const input = tensors;
       outputs = await v.limiter.run(() => v.served.model.predict(input, call.outputs ? { outputs: call.outputs } : {}));
     } catch (err) {
@@ -211,7 +213,7 @@ export class ServingManager {
       this.options.metrics.observe(labels, seconds, code);
       this.options.log.record({
         requestId: call.requestId, deployment: d.name, variant: v.spec.name, modelName: v.target.name, modelVersion: v.target.version,
-        timestamp, latencyMs: seconds * 1000, shadow, inputs: rows ?? (tensors ? safeRecords(tensors, v.served.columns) : []), outputs: [], error: (err as Error).message,
+        timestamp, latencyMs: seconds * 1000, shadow, inputs: rows ?? (tensors ? safeRecords(tensors, columnsOf(v)) : []), outputs: [], error: (err as Error).message,
       }, { keepInputs: this.random() < d.deployment.inputSampleRate });
       throw err;
     }
@@ -219,7 +221,7 @@ export class ServingManager {
     this.options.metrics.observe(labels, seconds);
     this.options.log.record({
       requestId: call.requestId, deployment: d.name, variant: v.spec.name, modelName: v.target.name, modelVersion: v.target.version,
-      timestamp, latencyMs: seconds * 1000, shadow, inputs: rows ?? safeRecords(tensors, v.served.columns), outputs: tensorsToPredictions(outputs),
+      timestamp, latencyMs: seconds * 1000, shadow, inputs: rows ?? safeRecords(tensors, columnsOf(v)), outputs: tensorsToPredictions(outputs),
     }, { keepInputs: this.random() < d.deployment.inputSampleRate });
     return { requestId: call.requestId, deployment: d.name, variant: v.spec.name, modelName: v.target.name, modelVersion: v.target.version, outputs };
   }
@@ -289,6 +291,17 @@ export class ServingManager {
       this.options.onError?.(err, `loading deployment ${name}`);
     }
   }
+}
+
+/** Table rows as feature records (for the inference log). */
+function rowsOf(req: { columns: string[]; rows: unknown[][] }): Record<string, unknown>[] {
+  return req.rows.map((r) => Object.fromEntries(req.columns.map((c, i) => [c, r[i]])));
+}
+
+/** A column-based signature's feature names, used to name the columns of a stacked input tensor. */
+function columnsOf(v: LiveVariant): string[] | null {
+  const inputs = v.served.signature?.inputs;
+  return inputs && inputs.length > 0 && inputs.every((s) => s.type !== 'tensor' && s.name) ? inputs.map((s) => s.name!) : null;
 }
 
 function safeRecords(tensors: Tensor[] | undefined, columns: string[] | null): Record<string, unknown>[] {
