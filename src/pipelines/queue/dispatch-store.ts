@@ -102,14 +102,13 @@ export class StepDispatchStore {
     }));
   }
 
-  /** Log lines of these dispatches after `afterLogId`, oldest first. */
-  async logsAfter(dispatchIds: string[], afterLogId: number, limit: number): Promise<WorkerLogLine[]> {
-    if (dispatchIds.length === 0) return [];
+  /** Log lines of each dispatch after its own cursor (the last line id already read), oldest first. */
+  async logsAfter(cursors: Map<string, number>, limit: number): Promise<WorkerLogLine[]> {
+    if (cursors.size === 0) return [];
     const rows = await this.db
       .selectFrom('pipeline_step_worker_logs')
       .select(['log_id', 'dispatch_id', 'delivery', 'stream', 'line'])
-      .where('dispatch_id', 'in', dispatchIds)
-      .where('log_id', '>', afterLogId)
+      .where((eb) => eb.or([...cursors].map(([id, after]) => eb.and([eb('dispatch_id', '=', id), eb('log_id', '>', after)]))))
       .orderBy('log_id')
       .limit(limit)
       .execute();

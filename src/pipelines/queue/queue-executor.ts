@@ -32,6 +32,8 @@ interface InFlight {
   heartbeatSeenAt: number;
   worker: string | null;
   onAbort: () => void;
+  /** Highest log line id forwarded. Per dispatch: ids from concurrent workers may commit out of order. */
+  lastLogId: number;
 }
 
 /**
@@ -50,7 +52,6 @@ export class QueueExecutor implements StepExecutor {
   private readonly maxDeliveries: number;
   private readonly onError: (err: unknown) => void;
   private readonly inFlight = new Map<string, InFlight>();
-  private lastLogId = 0;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private kicked = false;
@@ -77,7 +78,7 @@ export class QueueExecutor implements StepExecutor {
     await this.store.create(dispatchId, task, this.clock.now());
     const onAbort = () => this.kick();
     const done = new Promise<StepAttemptResult>((resolve) => {
-      this.inFlight.set(dispatchId, { dispatchId, task, hooks, resolve, delivery: 1, heartbeat: null, heartbeatSeenAt: this.clock.now(), worker: null, onAbort });
+      this.inFlight.set(dispatchId, { dispatchId, task, hooks, resolve, delivery: 1, heartbeat: null, heartbeatSeenAt: this.clock.now(), worker: null, onAbort, lastLogId: 0 });
     });
     // Removed when the attempt ends: a run's signal is shared by all of its steps.
     hooks.signal.addEventListener('abort', onAbort, { once: true });
@@ -173,10 +174,15 @@ export class QueueExecutor implements StepExecutor {
 
   private async forwardLogs(ids: string[]): Promise<void> {
     for (;;) {
-      const lines = await this.store.logsAfter(ids, this.lastLogId, 5000);
+      // Cursors per dispatch: each dispatch's lines come from one worker at a time, in order, while
+      // ids of different workers' lines may commit out of order, so one global cursor could skip lines.
+      const cursors = new Map(ids.flatMap((id) => { const f = this.inFlight.get(id); return f ? [[id, f.lastLogId] as const] : []; }));
+      const lines = await this.store.logsAfter(cursors, 5000);
       for (const l of lines) {
-        this.lastLogId = Math.max(this.lastLogId, l.logId);
-        this.inFlight.get(l.dispatchId)?.hooks.onLog(l.stream, l.line);
+        const f = this.inFlight.get(l.dispatchId);
+        if (!f || l.logId <= f.lastLogId) continue;
+        f.lastLogId = l.logId;
+        f.hooks.onLog(l.stream, l.line);
       }
       if (lines.length < 5000) return;
     }
