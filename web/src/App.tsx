@@ -15,6 +15,8 @@ import { PipelinesPage } from './pages/PipelinesPage';
 import { PipelineTriggersPage } from './pages/PipelineTriggersPage';
 import { RunPage } from './pages/RunPage';
 import { RunsPage } from './pages/RunsPage';
+import { MonitorPage } from './pages/MonitorPage';
+import { MonitorsPage } from './pages/MonitorsPage';
 
 /** Routes of the single-page UI (`/models…` is the registry); the server answers index.html for every non-API path. */
 export function App() {
@@ -36,6 +38,8 @@ export function App() {
               <Route path="pipelines/:name/triggers" element={<PipelineTriggersPage />} />
               <Route path="deployments" element={<DeploymentsPage />} />
               <Route path="deployments/:name" element={<DeploymentPage />} />
+              <Route path="monitoring" element={<MonitorsPage />} />
+              <Route path="monitoring/:deployment" element={<MonitorPage />} />
               <Route path="*" element={<NotFoundPage />} />
             </Route>
           </Routes>

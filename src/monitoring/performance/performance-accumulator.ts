@@ -59,14 +59,17 @@ export function readClassifierOutput(output: unknown, positive: string): { label
   if (typeof output === 'string' || typeof output === 'boolean') return { label: String(output), score: null };
   if (Array.isArray(output)) return output.length === 1 ? readClassifierOutput(output[0], positive) : null;
   const o = output as Record<string, unknown>;
-  const probs = (o.probabilities ?? o.probability ?? o.scores) as unknown;
+  const probKey = Object.keys(o).find((k) => /probab/i.test(k));
+  const probs = (o.probabilities ?? o.probability ?? o.scores ?? (probKey !== undefined ? o[probKey] : undefined)) as unknown;
   let score: number | null = null;
   if (probs && typeof probs === 'object' && !Array.isArray(probs)) {
     const p = (probs as Record<string, unknown>)[positive];
     if (typeof p === 'number') score = p;
   } else if (typeof probs === 'number') score = probs;
   else if (typeof o.score === 'number') score = o.score;
-  const raw = o.label ?? o.prediction ?? o.predicted_label ?? o.class;
+  // Converters name outputs freely (skl2onnx: output_label / output_probability).
+  const labelKey = Object.keys(o).find((k) => /label$/i.test(k));
+  const raw = o.label ?? o.prediction ?? o.predicted_label ?? o.class ?? (labelKey !== undefined ? o[labelKey] : undefined);
   if (raw === undefined || raw === null) return score === null ? null : { label: score >= 0.5 ? positive : `not ${positive}`, score };
   return { label: String(raw), score };
 }

@@ -124,5 +124,7 @@ export function predictionValue(p: unknown): unknown {
   if (p === null || typeof p !== 'object' || Array.isArray(p)) return Array.isArray(p) && p.length === 1 ? p[0] : p;
   const o = p as Record<string, unknown>;
   for (const key of ['label', 'prediction', 'predicted_label', 'class', 'score', 'value']) if (key in o) return o[key];
+  const labelKey = Object.keys(o).find((k) => /label$/i.test(k));
+  if (labelKey !== undefined) return o[labelKey];
   return null;
 }

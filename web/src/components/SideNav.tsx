@@ -13,7 +13,7 @@ const SECTIONS: Section[] = [
   { label: 'Models', to: '/models', matches: /^\/models(\/|$)/, icon: 'M8 1l6 3.5v7L8 15l-6-3.5v-7zM8 8l6-3.5M8 8v7M8 8L2 4.5' },
   { label: 'Pipelines', to: '/pipelines', matches: /^\/pipelines(\/|$)/, icon: 'M2 4h4v3H2zM10 9h4v3h-4zM6 5.5h2v5h2' },
   { label: 'Deployments', to: '/deployments', matches: /^\/deployments(\/|$)/, icon: 'M8 1c3 2 4 5 3 9H5C4 6 5 3 8 1zM5 10l-2 3h3M11 10l2 3h-3' },
-  { label: 'Monitoring', icon: 'M1 12h3l2-7 3 9 2-5h4' },
+  { label: 'Monitoring', to: '/monitoring', matches: /^\/monitoring(\/|$)/, icon: 'M1 12h3l2-7 3 9 2-5h4' },
 ];
 
 function Icon({ d }: { d: string }) {
