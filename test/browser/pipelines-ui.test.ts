@@ -64,6 +64,8 @@ describe.skipIf(!browserSuiteEnabled())('pipelines in Chromium', () => {
     await page.locator('.side-nav a.nav-item', { hasText: 'Pipelines' }).click();
     await page.waitForURL('**/pipelines');
     await poll(() => page.locator('[data-testid="pipelines-table"] tbody tr').first().innerText()).toContain('cars-mpg');
+    await page.locator('[data-testid="pipelines-table"]').getByRole('link', { name: 'cars-mpg' }).click();
+    await poll(() => page.locator('[data-testid="pipeline-definition"]').innerText()).toContain('cars-mpg v1');
     await page.locator('[data-testid="pipeline-runs-table"]').getByRole('link', { name: runId }).click();
     await page.waitForURL(`**/pipelines/runs/${runId}`);
   });

@@ -1,4 +1,5 @@
-import { Link, useSearchParams } from 'react-router-dom';
+import { useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { ErrorBox } from '../components/ErrorBox';
 import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
@@ -42,6 +43,7 @@ export function PipelinesPage() {
           </div>
         ) : null}
       </section>
+      {pipeline ? <PipelineDefinition name={pipeline} /> : null}
       <section className="card">
         <div className="card-title-row">
           <h2 className="card-title">{pipeline ? `Runs of ${pipeline}` : 'Recent runs'}</h2>
@@ -73,5 +75,31 @@ export function PipelinesPage() {
         ) : null}
       </section>
     </>
+  );
+}
+
+/** The selected pipeline's latest definition, its versions, a Run button (default params) and its triggers. */
+function PipelineDefinition({ name }: { name: string }) {
+  const navigate = useNavigate();
+  const [error, setError] = useState<unknown>();
+  const info = useAsync((signal) => pipelinesApi.get(name, signal), [name]);
+  if (info.error) return <ErrorBox error={info.error} />;
+  if (!info.data) return <Loading />;
+  const { latest, versions } = info.data;
+  const start = () => pipelinesApi.start(name).then((r) => navigate(`/pipelines/runs/${r.runId}`), setError);
+  return (
+    <section className="card" data-testid="pipeline-definition">
+      <div className="card-title-row">
+        <h2 className="card-title">{name} v{latest.version} <span className="muted">({versions.length} version{versions.length === 1 ? '' : 's'}, {latest.digest.slice(0, 19)})</span></h2>
+        <Link className="btn" to={`/pipelines/${encodeURIComponent(name)}/triggers`}>Schedules and triggers</Link>
+        <button className="btn btn-primary" onClick={() => void start()}>Run with defaults</button>
+      </div>
+      <ErrorBox error={error} />
+      <div className="muted small">Folder on the server: <code>{latest.baseDir}</code></div>
+      <details>
+        <summary>Definition</summary>
+        <pre className="mono">{latest.source}</pre>
+      </details>
+    </section>
   );
 }
