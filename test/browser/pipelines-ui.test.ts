@@ -88,6 +88,8 @@ describe.skipIf(!browserSuiteEnabled())('pipelines in Chromium', () => {
     await link.click();
     await page.waitForURL('**/models/cars-mpg/versions/1');
     await poll(() => page.locator('main').innerText()).toContain('cars-mpg');
+    // Lineage reaches the step run that produced the model, its pipeline run and the dataset.
+    await poll(() => page.locator('[data-testid="lineage-graph"]').innerText()).toContain('cars');
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'ui-pipelines-model.png'), fullPage: true });
   });
 
