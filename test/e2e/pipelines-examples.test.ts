@@ -32,6 +32,8 @@ describe('example pipelines', () => {
     const select = first.steps.find((s) => s.stepName === 'select')!;
     const version = await client.models.getVersion('cars-mpg', 1);
     expect(version.runId).toBe(select.trackingRunId);
+    // The selected model is a `js` flavor package: the registry read its signature.
+    expect(version.signature).toContain('Weight_in_lbs');
     expect((await client.runs.get(select.trackingRunId!)).data.metrics.find((m) => m.key === 'r2')!.value).toBeGreaterThan(0.75);
     // Lineage reaches the pipeline run, whose dataset input is the vega-datasets file by digest.
     const parent = await client.runs.get(first.run.trackingRunId!);

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StepContext } from '../../../src/pipelines/step-function.js';
+import { buildMlModel, serializeMlModel } from '../../../src/registry/packages/manifest.js';
 
 const FEATURES = ['Cylinders', 'Displacement', 'Horsepower', 'Weight_in_lbs', 'Acceleration', 'Model_Year'] as const;
 
@@ -122,9 +123,42 @@ export async function select(ctx: StepContext): Promise<void> {
   const best = models.reduce((a, b) => (b.r2 > a.r2 ? b : a));
   for (const m of models) ctx.log(`alpha=${m.alpha}: r2=${m.r2.toFixed(4)}${m === best ? '  ← best' : ''}`);
   fs.writeFileSync(path.join(ctx.outputs.model!, 'model.json'), JSON.stringify(best, null, 2));
-  // A plain-text card beside the weights, for whoever opens the registered version.
-  fs.writeFileSync(path.join(ctx.outputs.model!, 'README.txt'), `Ridge regression of Miles_per_Gallon, alpha=${best.alpha}\nfeatures (standardized): ${best.features.join(', ')}\ntest r2=${best.r2.toFixed(4)} rmse=${best.rmse.toFixed(3)}\n`);
+  // An MLflow-style package with a `js` flavor, so the registered version is servable as is.
+  fs.writeFileSync(path.join(ctx.outputs.model!, 'model.mjs'), MODEL_MODULE);
+  const signature = {
+    inputs: best.features.map((name) => ({ type: 'double', name, required: true })),
+    outputs: [{ type: 'tensor', 'tensor-spec': { dtype: 'float32', shape: [-1] } }],
+    params: null,
+  };
+  fs.writeFileSync(path.join(ctx.outputs.model!, 'MLmodel'), serializeMlModel(buildMlModel({ flavors: { js: { entry: 'model.mjs' } }, signature })));
+  fs.writeFileSync(path.join(ctx.outputs.model!, 'README.txt'), `Ridge regression of Miles_per_Gallon, alpha=${best.alpha}\nfeatures (raw units, standardized inside): ${best.features.join(', ')}\ntest r2=${best.r2.toFixed(4)} rmse=${best.rmse.toFixed(3)}\n`);
   await ctx.logMetric('r2', best.r2);
   await ctx.logMetric('rmse', best.rmse);
   await ctx.logMetric('alpha', best.alpha);
 }
+
+/** The served model: standardizes the six raw features with the training means and stds, then applies the weights. */
+const MODEL_MODULE = `import fs from 'node:fs/promises';
+import path from 'node:path';
+
+export const metadata = {
+  inputs: [{ name: 'features', datatype: 'FP32', shape: [-1, ${FEATURES.length}] }],
+  outputs: [{ name: 'mpg', datatype: 'FP32', shape: [-1] }],
+};
+
+export async function load({ packageDir }) {
+  return JSON.parse(await fs.readFile(path.join(packageDir, 'model.json'), 'utf8'));
+}
+
+export function predict(inputs, m) {
+  const x = inputs[0];
+  const n = x.shape[0], k = x.shape[1];
+  const out = [];
+  for (let r = 0; r < n; r++) {
+    let y = m.intercept;
+    for (let j = 0; j < k; j++) y += ((Number(x.data[r * k + j]) - m.means[j]) / m.stds[j]) * m.weights[j];
+    out.push(y);
+  }
+  return [{ name: 'mpg', datatype: 'FP32', shape: [n], data: out }];
+}
+`;
