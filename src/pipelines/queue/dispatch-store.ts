@@ -115,6 +115,11 @@ export class StepDispatchStore {
     return rows.map((r) => ({ logId: Number(r.log_id), dispatchId: r.dispatch_id, delivery: Number(r.delivery), stream: r.stream as 'stdout' | 'stderr', line: r.line }));
   }
 
+  /** Drop a finished dispatch's worker log lines: they were forwarded into the step's own log. */
+  async deleteLogs(dispatchId: string): Promise<void> {
+    await this.db.deleteFrom('pipeline_step_worker_logs').where('dispatch_id', '=', dispatchId).execute();
+  }
+
   // ---- worker side ----
 
   /** Take delivery `delivery` of a queued dispatch; the task when this worker got it, null when stale. */

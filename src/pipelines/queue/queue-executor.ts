@@ -164,9 +164,12 @@ export class QueueExecutor implements StepExecutor {
 
   private async check(): Promise<void> {
     const ids = [...this.inFlight.keys()];
+    // States first, lines second: a worker commits its last lines before its result, so every line
+    // of a dispatch read as done here is visible to the log query that follows.
+    const states = await this.store.states(ids);
     await this.forwardLogs(ids);
     const now = this.clock.now();
-    for (const state of await this.store.states(ids)) {
+    for (const state of states) {
       const f = this.inFlight.get(state.dispatchId);
       if (f) await this.advance(f, state, now);
     }
@@ -192,11 +195,13 @@ export class QueueExecutor implements StepExecutor {
     f.hooks.signal.removeEventListener('abort', f.onAbort);
     this.inFlight.delete(f.dispatchId);
     f.resolve(result);
+    // Forwarded already (every check reads lines before states); only the dispatch row stays as the record.
+    this.store.deleteLogs(f.dispatchId).catch(this.onError);
   }
 
   private async advance(f: InFlight, s: DispatchState, now: number): Promise<void> {
     if (s.status === 'done' && s.result) {
-      // Log lines written before the result are already forwarded: the worker flushes them first.
+      // Its log lines are all forwarded: they were read after this state (see check).
       this.finish(f, s.result);
       return;
     }
