@@ -210,3 +210,17 @@ describe('serving manager (router)', () => {
     expect((await ask('ab', 1)).deployment).toBe('ab');
   });
 });
+
+describe('sticky fractions', () => {
+  it('are uniform in [0, 1): 10,000 keys fill ten equal buckets within 5σ', async () => {
+    const { stickyFraction } = await import('./traffic-picker.js');
+    const buckets = new Array(10).fill(0);
+    for (let i = 0; i < 10_000; i++) {
+      const u = stickyFraction(`user-${i}`);
+      expect(u).toBeGreaterThanOrEqual(0);
+      expect(u).toBeLessThan(1);
+      buckets[Math.floor(u * 10)]++;
+    }
+    for (const b of buckets) expect(Math.abs(b - 1000)).toBeLessThan(5 * Math.sqrt(10_000 * 0.1 * 0.9));
+  });
+});

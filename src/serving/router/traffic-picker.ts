@@ -9,9 +9,10 @@ export function stickyFraction(key: string, salt = ''): number {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   // One more avalanche round so keys differing in the last character spread over the whole range.
-  h ^= h >>> 16;
+  // `^` yields a signed 32-bit int, so each step is brought back to unsigned with `>>> 0`.
+  h = (h ^ (h >>> 16)) >>> 0;
   h = Math.imul(h, 0x85ebca6b) >>> 0;
-  h ^= h >>> 13;
+  h = (h ^ (h >>> 13)) >>> 0;
   return h / 0x1_0000_0000;
 }
 
