@@ -100,11 +100,17 @@ describe('ModelLoader', () => {
     expect(first.reads.get(`${runRoot}/onnx-model/model.onnx`)).toBe(1);
     await loader.close();
 
+    // A copy a killed process left in staging two hours ago is swept by the next process; a fresh one is not.
+    const stale = path.join(cacheDir, 'staging', 'left-by-a-crash');
+    const fresh = path.join(cacheDir, 'staging', 'being-copied-now');
+    for (const d of [stale, fresh]) fs.mkdirSync(d, { recursive: true });
+    fs.utimesSync(stale, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
     const again = counting(services.artifacts);
     const restarted = new ModelLoader({ registry: services.registry, packages, artifacts: again.store, cacheDir });
     const model = await restarted.load('iris@champion');
     expect(model.digest).toBe(models[0]!.digest);
     expect(again.reads.get(`${runRoot}/onnx-model/model.onnx`)).toBeUndefined();
+    expect(fs.readdirSync(path.join(cacheDir, 'staging'))).toEqual(['being-copied-now']);
     await restarted.close();
   });
 

@@ -9,6 +9,9 @@ import type { ArtifactStore } from '../storage/artifacts/artifact-store.js';
 import { joinArtifactPath, normalizeArtifactPath } from '../storage/artifacts/artifact-path.js';
 import { readModelPackage } from '../registry/packages/model-package.js';
 
+/** A staging copy untouched this long was left by a process that died mid-copy. */
+const STALE_STAGING_MS = 60 * 60 * 1000;
+
 /** Where the cache lives and what it may hold. */
 export interface PackageCacheOptions {
   artifacts: ArtifactStore;
@@ -32,12 +35,15 @@ export interface MaterializedPackage {
  */
 export class PackageCache {
   private readonly inflight = new Map<string, Promise<MaterializedPackage>>();
+  private swept: Promise<void> | undefined;
   private readonly maxBytes: number;
   constructor(private readonly options: PackageCacheOptions) {
     this.maxBytes = options.maxBytes ?? 4 * 1024 ** 3;
   }
 
   async materialize(root: string, label: string): Promise<MaterializedPackage> {
+    this.swept ??= this.sweepStaging();
+    await this.swept;
     const pkg = await readModelPackage(this.options.artifacts, root);
     if (pkg.problems.length > 0) throw invalidState(`The package of ${label} is incomplete: ${pkg.problems.join('; ')}`);
     const total = pkg.files.reduce((s, f) => s + f.size, 0);
@@ -52,6 +58,21 @@ export class PackageCache {
       .finally(() => this.inflight.delete(key));
     this.inflight.set(key, work);
     return work;
+  }
+
+  /**
+   * Remove staging copies a killed process left behind. Only old ones: another process sharing the
+   * cache directory may be copying right now.
+   */
+  private async sweepStaging(): Promise<void> {
+    const staging = path.join(this.options.dir, 'staging');
+    const entries = await fs.readdir(staging).catch(() => [] as string[]);
+    const cutoff = Date.now() - STALE_STAGING_MS;
+    for (const name of entries) {
+      const full = path.join(staging, name);
+      const stat = await fs.stat(full).catch(() => null);
+      if (stat && stat.mtimeMs < cutoff) await fs.rm(full, { recursive: true, force: true });
+    }
   }
 
   private async lookup(key: string): Promise<MaterializedPackage | null> {
