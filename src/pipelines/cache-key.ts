@@ -48,7 +48,9 @@ export interface CacheKeyInput {
  */
 export async function cacheKeyParts(input: CacheKeyInput): Promise<CacheKeyParts> {
   const step = input.spec.steps[input.stepName]!;
-  const parts: CacheKeyParts = {};
+  // Scoped to the pipeline and step, so invalidating one pipeline's cache never touches another's.
+  const parts: CacheKeyParts = { pipeline: input.spec.name, step: input.stepName };
+  if (step.cwd) parts.cwd = step.cwd;
   const codeFiles = new Set<string>();
   if (step.run !== undefined) {
     parts.command = canonicalJson(step.run);
