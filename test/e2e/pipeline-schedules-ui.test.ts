@@ -71,7 +71,7 @@ describe.skipIf(!browserSuiteEnabled())('pipeline triggers page in Chromium', ()
 
     await rows.filter({ hasText: event.triggerId }).getByRole('button', { name: 'Disable' }).click();
     await poll(async () => (await client.pipelineTriggers.get(event.triggerId)).enabled).toBe(false);
-    expect(await rows.filter({ hasText: event.triggerId }).getByRole('button', { name: 'Fire now' }).isDisabled()).toBe(true);
+    await poll(() => rows.filter({ hasText: event.triggerId }).getByRole('button', { name: 'Fire now' }).isDisabled()).toBe(true);
 
     // A bad expression is refused with the field named, and nothing is added.
     await page.getByLabel('cron expression').fill('every day');

@@ -212,7 +212,7 @@ export function runTriggerStoreContract(name: string, open: () => Promise<Trigge
       expect((await service.fireEvent('monitor.drift', {}, { eventId: 'alert-7' })).map((o) => o.fired)).toEqual([false, false]);
       expect((await service.fireEvent('monitor.latency', {})).length).toBe(1);
       expect(await code(service.fireEvent('bad type!', {}))).toBe('INVALID_ARGUMENT:');
-      const byKey = await Promise.all([service.fire(drift.triggerId, { idempotencyKey: 'k1', params: { lr: 1 } }), service.fire(drift.triggerId, { idempotencyKey: 'k1' })]);
+      const byKey = await Promise.all([service.fire(drift.triggerId, { idempotencyKey: 'k1', params: { lr: 1 } }), service.fire(drift.triggerId, { idempotencyKey: 'k1', params: { lr: 1 } })]);
       expect(byKey.filter((o) => o.fired)).toHaveLength(1);
       expect(launcher.started.find((r) => r.trigger.slotKey === 'http:k1')?.params).toEqual({ reason: 'drift', lr: 1 });
       launcher.failNext = 'pipeline has no steps';
