@@ -77,7 +77,7 @@ describe('pipeline schedules and triggers on two servers sharing PostgreSQL', ()
     });
 
   it('an every-second schedule starts one run per slot with both servers ticking', async () => {
-    const created = await app.inject({ method: 'POST', url: '/api/v1/pipeline-triggers', payload: { pipeline: 'tick', kind: 'schedule', config: { cron: '* * * * * *' }, params: { source: 'cron' } } });
+    const created = await app.inject({ method: 'POST', url: '/api/v1/pipeline-triggers', payload: { pipeline: 'tick', kind: 'schedule', config: { cron: '* * * * * *', missed: 'catch_up' }, params: { source: 'cron' } } });
     expect(created.statusCode).toBe(200);
     const trigger = created.json<{ triggerId: string }>();
     ta.start();
