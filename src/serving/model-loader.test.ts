@@ -10,7 +10,8 @@ import { PackageService } from '../registry/packages/package-service.js';
 import { createServices } from '../server.js';
 import type { ArtifactStore } from '../storage/artifacts/artifact-store.js';
 import { requireProxiedArtifactPath } from '../tracking/artifact-uri.js';
-import { FIXTURES_DIR, IRIS, makeJsPackage } from '../../test/fixtures/serving/iris-packages.js';
+import { FIXTURES_DIR, IRIS, SKIP_PYTHON, VENV_PYTHON, makeJsPackage, pyfuncPackage } from '../../test/fixtures/serving/iris-packages.js';
+import { irisColumns } from '../../test/fixtures/serving/model-servers.js';
 import { ModelLoader } from './model-loader.js';
 
 // Real services on a real SQLite file and on-disk artifact store; packages written the way the registry reads them.
@@ -113,6 +114,26 @@ describe('ModelLoader', () => {
     expect(fs.readdirSync(path.join(cacheDir, 'staging'))).toEqual(['being-copied-now']);
     await restarted.close();
   });
+
+  it.skipIf(SKIP_PYTHON)('serves a package the real mlflow client wrote (sklearn pyfunc) on the python runtime', async () => {
+    const pyfunc = await pyfuncPackage();
+    for (const file of fs.readdirSync(pyfunc, { recursive: true, withFileTypes: true })) {
+      if (!file.isFile()) continue;
+      const rel = path.relative(pyfunc, path.join(file.parentPath, file.name)).split(path.sep).join('/');
+      await services.artifacts.put(`${runRoot}/sk-model/${rel}`, fs.readFileSync(path.join(file.parentPath, file.name)));
+    }
+    await services.registry.createModel({ name: 'iris-sk' }, actor);
+    await services.registry.createVersion({ name: 'iris-sk', source: `runs:/${runId}/sk-model` }, actor);
+    const loader = new ModelLoader({ registry: services.registry, packages, artifacts: services.artifacts, cacheDir: path.join(dir, 'cache-py'), python: { pythonExecutable: VENV_PYTHON } });
+    try {
+      const model = await loader.load('iris-sk/1');
+      expect(model.runtime).toBe('python');
+      expect(model.signature?.inputs?.map((s) => s.name)).toEqual(IRIS.features);
+      expect((await model.predict(irisColumns([IRIS.rows[0]!, IRIS.rows[100]!])))[0]!.data).toEqual([0, 2]);
+    } finally {
+      await loader.close();
+    }
+  }, 300_000);
 
   it('refuses what it cannot serve with coded errors', async () => {
     const loader = new ModelLoader({ registry: services.registry, packages, artifacts: services.artifacts, cacheDir: path.join(dir, 'cache-d') });
