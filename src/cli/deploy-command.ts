@@ -13,6 +13,8 @@ interface DeployOptions {
   variant: string;
   runtime?: string;
   concurrency?: string;
+  httpUrl?: string;
+  httpProtocol?: string;
   canary?: string;
   canaryPercent?: string;
   shadow?: string;
@@ -39,6 +41,8 @@ export function registerDeployCommand(program: Command): void {
       .option('--variant <name>', 'name of the variant [model] goes to', 'main')
       .option('--runtime <kind>', 'force a runtime (onnx, js, python, http) instead of the one the package selects')
       .option('--concurrency <n>', 'parallel predictions of the variant')
+      .option('--http-url <url>', 'with --runtime http: the external server the variant forwards to')
+      .option('--http-protocol <oip|mlflow>', 'with --runtime http: Open Inference Protocol (default) or MLflow /invocations')
       .option('--canary <model>', 'add or replace the variant "canary" serving this model')
       .option('--canary-percent <pct>', 'share of traffic the canary takes (default 10)')
       .option('--shadow <model>', 'add or replace the variant "shadow" mirroring traffic to this model')
@@ -94,6 +98,7 @@ async function deployModel(client: AscentClient, name: string, model: string | u
       model,
       ...(opts.runtime ? { runtime: opts.runtime as Variant['runtime'] } : {}),
       ...(opts.concurrency ? { concurrency: positiveInt(opts.concurrency, 'concurrency', 4) } : {}),
+      ...(opts.httpUrl ? { http: { url: opts.httpUrl, protocol: (opts.httpProtocol ?? 'oip') as 'oip' | 'mlflow' } } : {}),
     });
   } else if (!existing) {
     throw new AscentError('INVALID_ARGUMENT', `Deployment '${name}' does not exist yet: give a model (ascent deploy ${name} <model>) or a spec file (-f)`, { field: 'model' });

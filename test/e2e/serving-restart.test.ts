@@ -39,4 +39,17 @@ describe('serving: deployments survive a restart', () => {
     }
     expect(variants).toEqual(new Set(['a', 'b']));
   }, 120_000);
+
+  it('an http variant forwards to an external Open Inference Protocol server (here: this server itself)', async () => {
+    const res = await fetch(`${server!.url}/api/v1/deployments`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'proxy', variants: [{ name: 'remote', model: 'iris/1', runtime: 'http', http: { url: server!.url, protocol: 'oip', model: 'iris' } }] }),
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(((await res.json()) as { status: { state: string } }).status.state).toBe('ready');
+    const rows = IRIS.rows.slice(48, 53);
+    const direct = await fetch(`${server!.url}/v2/models/proxy/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ name: 'float_input', shape: [rows.length, 4], datatype: 'FP32', data: rows }], outputs: [{ name: 'label' }] }) });
+    expect(direct.status, await direct.clone().text()).toBe(200);
+    expect(((await direct.json()) as { outputs: { data: number[] }[] }).outputs[0]!.data).toEqual(IRIS.labels.slice(48, 53));
+  }, 120_000);
 });

@@ -59,6 +59,8 @@ export function runDeploymentStoreContract(name: string, open: () => Promise<{ d
       expect(await code(deployments.create({ name: 'x', variants: [{ name: 'a', model: 'iris/1', role: 'canary', percent: 60 }, { name: 'b', model: 'iris/2', role: 'canary', percent: 50 }] }, 'ada'))).toBe('INVALID_ARGUMENT:variants');
       expect(await code(deployments.create({ name: '../etc', variants: [{ name: 'a', model: 'iris/1' }] }, 'ada'))).toBe('INVALID_ARGUMENT:name');
       expect(await code(deployments.create({ name: 'x', variants: [{ name: 'a', model: 'iris/1', extra: 1 }] }, 'ada'))).toBe('INVALID_ARGUMENT:variants.0');
+      expect(await code(deployments.create({ name: 'x', variants: [{ name: 'a', model: 'iris/1', runtime: 'http' }] }, 'ada'))).toBe('INVALID_ARGUMENT:variants.0.http');
+      expect(await code(deployments.create({ name: 'x', variants: [{ name: 'a', model: 'iris/1', runtime: 'http', http: { url: 'file:///etc/passwd' } }] }, 'ada'))).toBe('INVALID_ARGUMENT:variants.0.http.url');
       expect(await deployments.list().then((l) => l.some((d) => d.name === 'x'))).toBe(false);
     });
 

@@ -20,6 +20,12 @@ export const VariantSpecInput = z.object({
   name: Name,
   model: ModelRef,
   runtime: z.enum(RUNTIME_KINDS).nullish(),
+  /** For runtime `http`: the external server the variant forwards to (the package still supplies the signature). */
+  http: z.object({
+    url: z.url({ protocol: /^https?$/ }).max(2000),
+    protocol: z.enum(['oip', 'mlflow']).default('oip'),
+    model: z.string().min(1).max(200).nullish(),
+  }).strict().nullish(),
   role: z.enum(VARIANT_ROLES).default('split'),
   weight: z.number().min(0).max(1_000_000).default(1),
   percent: z.number().min(0).max(100).default(0),

@@ -126,6 +126,7 @@ export function checkTraffic(spec: DeploymentSpec): void {
   spec.variants.forEach((v, i) => {
     if (seen.has(v.name)) throw invalid(`Variant name '${v.name}' is used twice`, `variants.${i}.name`);
     seen.add(v.name);
+    if (v.runtime === 'http' && !v.http) throw invalid(`Variant '${v.name}' runs on runtime 'http' and needs http.url (the external server)`, `variants.${i}.http`);
   });
   const canary = spec.variants.filter((v) => v.role === 'canary').reduce((s, v) => s + v.percent, 0);
   if (canary > 100) throw invalid(`Canary percents add up to ${canary}, more than 100`, 'variants');

@@ -32,7 +32,7 @@ export class LiveDeployment {
       for (const spec of deployment.variants) {
         const version = versions.get(spec.name)!;
         const name = modelName(spec.model);
-        const target: ModelTarget = { name, version, runtime: spec.runtime ?? null, concurrency: spec.concurrency };
+        const target: ModelTarget = { name, version, runtime: spec.runtime ?? null, concurrency: spec.concurrency, ...(spec.http ? { http: spec.http } : {}) };
         const served = await cache.acquire(target);
         acquired.push({ spec, target, served, limiter: new ConcurrencyLimiter(spec.concurrency, spec.maxQueue, `Variant '${spec.name}' of deployment '${deployment.name}'`) });
       }

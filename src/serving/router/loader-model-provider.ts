@@ -5,14 +5,15 @@ import type { ModelProvider, ModelTarget, ServedModel } from './model-cache.js';
 
 /** The part of the runtimes' ModelLoader the router uses (resolve → materialize → runtime → load). */
 export interface PackageModelLoader {
-  load(reference: string, options?: { runtime?: RuntimeKind; concurrency?: number }): Promise<LoadedModel & { signature: ModelSignature | null }>;
+  load(reference: string, options?: { runtime?: RuntimeKind; concurrency?: number; http?: { url: string; protocol: 'oip' | 'mlflow'; model?: string } }): Promise<LoadedModel & { signature: ModelSignature | null }>;
 }
 
 /** A ModelProvider over the ModelLoader: loads `name/version` exactly (aliases are resolved by the router). */
 export function loaderModelProvider(loader: PackageModelLoader): ModelProvider {
   return {
     async load(target: ModelTarget): Promise<ServedModel> {
-      const model = await loader.load(`${target.name}/${target.version}`, { ...(target.runtime ? { runtime: target.runtime } : {}), concurrency: target.concurrency });
+      const http = target.http ? { url: target.http.url, protocol: target.http.protocol, ...(target.http.model ? { model: target.http.model } : {}) } : undefined;
+      const model = await loader.load(`${target.name}/${target.version}`, { ...(target.runtime ? { runtime: target.runtime } : {}), concurrency: target.concurrency, ...(http ? { http } : {}) });
       return { model, signature: model.signature };
     },
   };

@@ -8,6 +8,8 @@ export interface ModelTarget {
   version: string;
   runtime: RuntimeKind | null;
   concurrency: number;
+  /** The external server of an `http` variant. */
+  http?: { url: string; protocol: 'oip' | 'mlflow'; model?: string | null } | null;
 }
 
 /** A loaded model plus its MLflow signature (requests are validated and encoded against it). */
@@ -35,7 +37,7 @@ export class ModelCache {
   constructor(private readonly provider: ModelProvider) {}
 
   static key(t: ModelTarget): string {
-    return `${t.name}\u0000${t.version}\u0000${t.runtime ?? ''}`;
+    return `${t.name}\u0000${t.version}\u0000${t.runtime ?? ''}\u0000${t.http ? JSON.stringify(t.http) : ''}`;
   }
 
   async acquire(target: ModelTarget): Promise<ServedModel> {
