@@ -73,6 +73,12 @@ describe('distributed pipeline execution: ascent server + two ascent worker proc
     server = await startAscentProcess({ env: { ...sharedEnv(), ASCENT_PIPELINE_EXECUTOR: 'queue', ASCENT_WORKER_LEASE_MS: '2500' } });
     client = new AscentClient({ baseUrl: server.url, user: null });
     for (const name of ['w1', 'w2']) startWorker(name);
+    // Both take steps from the start, so the fan-out really spreads over the two of them.
+    const ready = Date.now() + 90_000;
+    while (!workers.every((w) => w.output().includes('ascent worker ready'))) {
+      if (Date.now() > ready) throw new Error(`workers did not start:\n${workers.map((w) => w.output()).join('\n')}`);
+      await sleep(100);
+    }
   });
 
   afterAll(async () => {
