@@ -2,7 +2,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AscentError } from '../core/errors.js';
+import { LocalExecutor } from './local-executor.js';
 import { openPipelineHarness, type PipelineHarness } from './pipeline-harness.js';
+import { PipelineService } from './service.js';
+import { SqlPipelineStore } from './sql-store.js';
 
 // Real SQLite, real artifact folder, real child processes: no mocks.
 let h: PipelineHarness;
@@ -216,5 +219,26 @@ describe('cancel and resume', () => {
     expect(fs.readFileSync(`${h.dir}/first-count`, 'utf8')).toBe('x');
     const code = await h.pipelines.resumeRun(d.run.runId).then(() => 'none', (e: AscentError) => e.code);
     expect(code).toBe('INVALID_STATE');
+  });
+
+  it('a stopping server ends its runs as interrupted; another service resumes them from the store', async () => {
+    const gate = `${h.dir}/interrupt-ok`;
+    const wait = JSON.stringify(`node -e "const fs=require('fs');(function w(){if(fs.existsSync('${gate}'))return;setTimeout(w,50)})()"`);
+    await register(`name: interrupted\nsteps:\n  first: { run: node -e "", cache: false }\n  slow: { run: ${wait}, needs: [first], cache: false }\n`);
+    const first = new PipelineService({ store: new SqlPipelineStore(h.database), tracking: h.tracking, registry: h.registry, artifacts: h.artifacts, executor: new LocalExecutor({ artifacts: h.artifacts, workRoot: `${h.dir}/work-a` }) });
+    const run = await first.startRun({ pipeline: 'interrupted' });
+    for (let i = 0; i < 200; i++) {
+      if ((await first.getRun(run.runId)).steps.find((s) => s.stepName === 'slow')!.attempts > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await first.close();
+    const stopped = await h.pipelines.getRun(run.runId);
+    expect(stopped.run).toMatchObject({ status: 'failed', error: expect.stringContaining('interrupted') });
+    expect(step(stopped, 'first').status).toBe('succeeded');
+    fs.writeFileSync(gate, '');
+    await h.pipelines.resumeRun(run.runId);
+    const d = await h.pipelines.waitForRun(run.runId);
+    expect(d.run.status).toBe('succeeded');
+    expect(step(d, 'slow').attempts).toBe(2);
   });
 });
