@@ -86,7 +86,8 @@ describe('serving under load: swaps, canary shifts, shadow', () => {
     await new Promise((r) => setTimeout(r, 100));
     counting = true;
     const before = sent;
-    while (sent - before < 2000 && Date.now() - started < MAX_MS) await new Promise((r) => setTimeout(r, 20));
+    const stableUntil = Date.now() + 20_000;
+    while (sent - before < 2000 && Date.now() < stableUntil && Date.now() - started < MAX_MS) await new Promise((r) => setTimeout(r, 20));
     counting = false;
     stop = true;
     await Promise.all(clients);
@@ -108,5 +109,5 @@ describe('serving under load: swaps, canary shifts, shadow', () => {
     const history = (await call('GET', '/api/v1/deployments/load/revisions?limit=100')) as { revisions: unknown[] };
     expect(history.revisions).toHaveLength(21);
     expect(server.services.serving.log.dropped).toBe(0);
-  });
+  }, 180_000);
 });
