@@ -25,9 +25,10 @@ export function createMonitoring(options: CreateMonitoringOptions) {
     store: new SqlMonitoringStore(options.database),
     ...(options.metricsRegistry ? { metricsRegistry: options.metricsRegistry } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
+    // Labels may arrive for predictions still queued in memory: write them first (outside the
+    // service's serial chain, since a flush hands predictions to the service itself).
+    beforeFeedback: () => options.log.flush(),
     lookupPredictions: async (ids) => {
-      // Labels may arrive for predictions still queued in memory: write them first.
-      await options.log.flush();
       const rows = await options.log.predictionsByRequestIds(ids);
       return rows.map((p) => ({ requestId: p.requestId, deployment: p.deployment, variant: p.variant, timestamp: p.timestamp, outputs: p.outputs }));
     },

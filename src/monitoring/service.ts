@@ -34,6 +34,8 @@ export interface MonitoringServiceOptions {
   /** Prometheus registry the drift and performance gauges are registered on. */
   metricsRegistry?: GaugeRegistry;
   onError?: (err: unknown, context: string) => void;
+  /** Runs before feedback is joined, outside the serial chain (the server flushes the inference log). */
+  beforeFeedback?: () => Promise<void>;
 }
 
 interface OpenWindow {
@@ -55,6 +57,7 @@ export class MonitoringService implements InferenceSubscriber {
   private readonly clock: Clock;
   private readonly lookup: MonitoringServiceOptions['lookupPredictions'];
   private readonly onError: (err: unknown, context: string) => void;
+  private readonly beforeFeedback: () => Promise<void>;
   private readonly open = new Map<string, OpenWindow>();
   private readonly listeners = new Set<AlertListener>();
   private readonly gauges: MonitorGauges | null;
@@ -68,6 +71,7 @@ export class MonitoringService implements InferenceSubscriber {
     this.clock = options.clock ?? systemClock;
     this.lookup = options.lookupPredictions;
     this.onError = options.onError ?? (() => {});
+    this.beforeFeedback = options.beforeFeedback ?? (() => Promise.resolve());
     this.gauges = options.metricsRegistry ? new MonitorGauges(options.metricsRegistry) : null;
   }
 
@@ -181,7 +185,9 @@ export class MonitoringService implements InferenceSubscriber {
   }
 
   onFeedback(records: readonly FeedbackRecord[]): Promise<void> {
-    return this.serial(() => this.applyFeedback(records)).catch((err) => this.onError(err, 'monitoring feedback'));
+    return this.beforeFeedback()
+      .then(() => this.serial(() => this.applyFeedback(records)))
+      .catch((err) => this.onError(err, 'monitoring feedback'));
   }
 
   /** Close every window whose end has passed (the periodic tick; tests call it directly). */

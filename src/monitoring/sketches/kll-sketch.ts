@@ -126,6 +126,27 @@ export class KllSketch {
     });
   }
 
+  /** Approximate F(x) = share of values ≤ x, for each x; and the retained values (where F steps). */
+  cdf(xs: readonly number[]): number[] {
+    if (this.n === 0) return xs.map(() => Number.NaN);
+    const { values, cum, total } = this.weighted();
+    return xs.map((x) => {
+      let lo = 0;
+      let hi = values.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (values[mid]! <= x) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo === 0 ? 0 : cum[lo - 1]! / total;
+    });
+  }
+
+  /** The distinct retained values, sorted. */
+  points(): number[] {
+    return [...new Set(this.levels.flat())].sort((a, b) => a - b);
+  }
+
   toJSON(): KllState {
     return { k: this.k, n: this.n, min: this.min, max: this.max, levels: this.levels.map((l) => [...l]) };
   }

@@ -72,9 +72,15 @@ function numericTest(test: DriftTestName, p: NumericProfile, s: NumericSketch): 
       const d = sum / GRID / Math.max(p.std, 0.001);
       return { statistic: d, pValue: null, distance: d };
     }
-    // KS: the largest gap between the reference ECDF and the window's quantile ranks.
+    // KS: the largest gap between the two CDFs, both evaluated at every point where either steps
+    // (ties in discrete data then cancel, as in the exact test).
+    const sketch = KllSketch.from(s.quantiles);
+    const xs = [...new Set([...p.sample, ...sketch.points()])];
+    const fc = sketch.cdf(xs);
     let d = 0;
-    for (let i = 0; i < GRID; i++) d = Math.max(d, Math.abs(ecdf(p.sample, cur[i]!) - ranks[i]!));
+    xs.forEach((x, i) => {
+      d = Math.max(d, Math.abs(ecdf(p.sample, x) - fc[i]!));
+    });
     const en = Math.round((p.count * s.count) / (p.count + s.count));
     return { statistic: d, pValue: kolmogorovSf(Math.max(en, 1), d), distance: null };
   }

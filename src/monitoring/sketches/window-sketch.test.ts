@@ -103,3 +103,15 @@ describe('window sketch', () => {
     expect(Math.abs(x.distance! - 0.5)).toBeLessThan(0.06);
   });
 });
+
+describe('live KS on discrete data', () => {
+  it('finds no drift when the window repeats the reference exactly, ties included', () => {
+    const values = Array.from({ length: 150 }, (_, i) => ({ v: [2.0, 2.5, 3.0, 3.0, 3.0, 3.5, 4.0][i % 7]! + (i % 3) * 0.1 }));
+    const profile = profileRecords(values);
+    const w = new WindowSketch(profile);
+    for (const row of values) w.addRequest([row], [0]);
+    const drift = windowDrift(profile, w.toJSON(), { test: 'ks' });
+    expect(drift.features[0]!.statistic).toBe(0);
+    expect(drift.features[0]!.drifted).toBe(false);
+  });
+});
