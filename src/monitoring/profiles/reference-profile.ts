@@ -2,7 +2,7 @@ import { invalid } from '../../core/errors.js';
 import { ColumnBuilder } from '../compare/column-builder.js';
 import type { FileColumns } from '../compare/csv-columns.js';
 import { distinctUnion } from '../stats/drift-engine.js';
-import { histogramCounts, populationStd } from '../stats/drift-tests.js';
+import { populationStd } from '../stats/drift-tests.js';
 
 /** Reference statistics of one numeric feature. */
 export interface NumericProfile {
@@ -53,6 +53,18 @@ export const SAMPLE_SIZE = 5000;
 const MAX_CATEGORIES = 1000;
 const BINS = 10;
 
+/** Index of the bin of `x` on `edges` (bins half-open, the last one closed), x within [first, last]. */
+export function binOf(edges: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = edges.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (edges[mid]! <= x) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 /** Profile one column already read into a builder. */
 export function profileColumn(builder: ColumnBuilder): FeatureProfile | null {
   const type = builder.inferType();
@@ -76,7 +88,9 @@ export function profileColumn(builder: ColumnBuilder): FeatureProfile | null {
   mean /= n;
   const edges = [...new Set(Array.from({ length: BINS + 1 }, (_, i) => at(i / BINS)))];
   if (edges.length === 1) edges.push(edges[0]! + 1);
-  const counts = histogramCounts(v, Float64Array.from(edges));
+  // Decile edges are not uniform: count by binary search, exactly as windows do (window-sketch.ts).
+  const counts = new Array<number>(edges.length - 1).fill(0);
+  for (const x of v) counts[binOf(edges, x)]!++;
   const size = Math.min(n, SAMPLE_SIZE);
   const pick = size === n ? Array.from(v) : Array.from({ length: size }, (_, i) => v[Math.round((i * (n - 1)) / (size - 1))]!);
   return {

@@ -115,3 +115,18 @@ describe('live KS on discrete data', () => {
     expect(drift.features[0]!.drifted).toBe(false);
   });
 });
+
+describe('reference bins', () => {
+  it('gives a window of the reference data the same bin shares as the profile', () => {
+    const r = rng(9);
+    const data = Array.from({ length: 3000 }, () => ({ v: Math.exp(r.normal()) }));
+    const profile = profileRecords(data);
+    const w = new WindowSketch(profile);
+    for (const row of data) w.addRequest([row], [0]);
+    const s = w.toJSON().features.v!;
+    const p = profile.features[0]!;
+    if (s.kind !== 'numeric' || p.kind !== 'numeric') throw new Error('numeric expected');
+    expect(s.bins.slice(1, -1).map((c) => c / s.count)).toEqual(p.binShares);
+    expect(windowDrift(profile, w.toJSON(), { test: 'jensenshannon' }).features[0]!.distance).toBe(0);
+  });
+});

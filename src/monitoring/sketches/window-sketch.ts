@@ -1,5 +1,5 @@
 import type { CategoricalProfile, FeatureProfile, NumericProfile, ReferenceProfile } from '../profiles/reference-profile.js';
-import { predictionValue } from '../profiles/reference-profile.js';
+import { binOf, predictionValue } from '../profiles/reference-profile.js';
 import { KllSketch, type KllState } from './kll-sketch.js';
 
 /** A numeric feature folded over one window. */
@@ -73,14 +73,7 @@ class NumericAcc {
       this.s.bins[x < e[0]! ? 0 : e.length]!++;
       return;
     }
-    let lo = 0;
-    let hi = e.length - 2;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (e[mid]! <= x) lo = mid;
-      else hi = mid - 1;
-    }
-    this.s.bins[lo + 1]!++;
+    this.s.bins[binOf(e, x) + 1]!++;
   }
   snapshot(): NumericSketch {
     return { ...this.s, bins: [...this.s.bins], quantiles: this.kll.toJSON() };
