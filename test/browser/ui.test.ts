@@ -105,8 +105,9 @@ describe.skipIf(!browserSuiteEnabled())('the UI in Chromium', () => {
     await row.waitFor();
     await expect(row.textContent()).resolves.toContain(data.experimentName);
     await expect(row.textContent()).resolves.toContain('vision');
-    // Models is built; Pipelines, Deployments and Monitoring are not yet.
-    await poll(() => page.locator('.side-nav .nav-item.disabled').count()).toBe(3);
+    // Every section of the platform is built: each is a link, none is shown disabled.
+    await poll(() => page.locator('.side-nav a.nav-item').allInnerTexts()).toEqual(['Experiments', 'Models', 'Pipelines', 'Deployments', 'Monitoring']);
+    await expect(page.locator('.side-nav .nav-item.disabled').count()).resolves.toBe(0);
 
     // The project selector narrows the list to that project's experiments.
     const listed = () => page.locator('[data-testid="experiments-table"] tbody tr[data-experiment-id]').count();

@@ -386,6 +386,10 @@ export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialect): Pro
     provider: new StaticProvider(dialect),
     migrationTableName: 'ascent_migrations',
     migrationLockTableName: 'ascent_migrations_lock',
+    // Domains add migrations independently (0005…0009 landed in a different order than their
+    // names); each one touches only its own tables, so a database that ran a later name still
+    // takes an earlier one it has not seen, instead of refusing to start.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
