@@ -32,8 +32,8 @@ export interface SqlDialect {
    * "-Infinity" (NaN is kept as a flag column because SQLite stores NaN as NULL).
    */
   jsonDouble(value: Expression<number>, isNan: Expression<number>): RawBuilder<unknown>;
-  /** Suffix of a SELECT that locks the selected rows until the transaction ends (no-op on SQLite, whose writers are serialized). */
-  readonly forUpdate: RawBuilder<unknown>;
+  /** Suffix of a SELECT that locks the selected rows until the transaction ends; null on SQLite, whose writers are already serialized, so no lock statement is needed. */
+  readonly forUpdate: RawBuilder<unknown> | null;
 }
 
 const pairsSql = (pairs: readonly (readonly [string, Expression<unknown>])[]) =>
@@ -66,7 +66,7 @@ export const sqliteDialect: SqlDialect = {
   // 9e999 is how SQLite spells an infinite REAL; it renders finite doubles with round-trip precision.
   jsonDouble: (value, isNan) =>
     sql`case when ${isNan} = 1 then 'NaN' when ${value} = 9e999 then 'Infinity' when ${value} = -9e999 then '-Infinity' else ${value} end`,
-  forUpdate: sql``,
+  forUpdate: null,
 };
 
 export const postgresDialect: SqlDialect = {
