@@ -16,6 +16,20 @@ export interface StoredProfile {
   profile: ReferenceProfile;
 }
 
+/** What became of computing a version's reference profile from its training dataset at registration. */
+export interface ProfileStatus {
+  modelName: string;
+  modelVersion: string;
+  /** `pending` while a server works on it; `computed`, `skipped` (nothing to profile) or `failed` (an error). */
+  status: 'pending' | 'computed' | 'skipped' | 'failed';
+  /** Why it was skipped or failed ("no training dataset", "source not readable: …"). */
+  reason: string | null;
+  profileId: string | null;
+  /** The run's dataset input the profile was (or would have been) computed from. */
+  dataset: { name: string; digest: string; sourceType: string; source: string } | null;
+  updatedTime: number;
+}
+
 export const AlertRuleInput = z.object({
   name: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
   /** `drift_share`, `drift.<feature>`, `prediction_drift`, `performance.<metric>`, `quality.<measure>`, `label_coverage`. */

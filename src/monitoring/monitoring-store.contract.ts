@@ -30,9 +30,11 @@ function window(start: number, variant = 'main', closed = true): MonitorWindow {
 export function runMonitoringStoreContract(name: string, open: Open): void {
   describe(`MonitoringStore contract (${name})`, () => {
     let store: SqlMonitoringStore;
+    let database: SqlDatabase;
     let cleanup: () => Promise<void>;
     beforeEach(async () => {
       const o = await open();
+      database = o.database;
       store = new SqlMonitoringStore(o.database);
       cleanup = o.cleanup;
     });
@@ -80,6 +82,42 @@ export function runMonitoringStoreContract(name: string, open: Open): void {
       expect(await store.windows({ deployment: 'other', limit: 10 })).toEqual([]);
     });
 
+    it('claims a profile status once per version, then records its outcome', async () => {
+      const pending = { modelName: 'fraud-model', modelVersion: '3', status: 'pending' as const, reason: null, profileId: null, dataset: null, updatedTime: 1 };
+      expect(await store.claimProfileStatus(pending)).toBe(true);
+      expect(await store.claimProfileStatus({ ...pending, updatedTime: 2 })).toBe(false);
+      expect((await store.getProfileStatus('fraud-model', '3'))?.updatedTime).toBe(1);
+      const dataset = { name: 'train', digest: 'abc', sourceType: 'local', source: '{"uri": "/data/train.csv"}' };
+      await store.putProfileStatus({ ...pending, status: 'skipped', reason: 'source not readable: no such file', dataset, updatedTime: 3 });
+      const s = await store.getProfileStatus('fraud-model', '3');
+      expect(s).toEqual({ ...pending, status: 'skipped', reason: 'source not readable: no such file', dataset, updatedTime: 3 });
+      expect(await store.getProfileStatus('fraud-model', '4')).toBeNull();
+      await store.putProfileStatus({ ...pending, modelVersion: '4', status: 'computed', profileId: 'p9', updatedTime: 4 });
+      expect((await store.getProfileStatus('fraud-model', '4'))?.profileId).toBe('p9');
+    });
+
+    it('moves cursors forward only', async () => {
+      expect(await store.getCursor('profiles')).toBeNull();
+      await store.advanceCursor('profiles', 10, 1);
+      await store.advanceCursor('profiles', 7, 2);
+      expect(await store.getCursor('profiles')).toBe(10);
+      await store.advanceCursor('profiles', 12, 3);
+      expect(await store.getCursor('profiles')).toBe(12);
+    });
+
+    it('checkpoints open windows with the fold cursor in one transaction and lists the open ones', async () => {
+      await store.checkpoint({ windows: [window(0, 'main', false), window(60_000, 'main', false)], cursor: { name: 'fold', value: 41 }, time: 5 });
+      expect(await store.getCursor('fold')).toBe(41);
+      expect((await store.openWindows()).map((w) => w.start)).toEqual([0, 60_000]);
+      await store.checkpoint({ windows: [window(0, 'main', true)], cursor: { name: 'fold', value: 50 }, time: 6 });
+      expect((await store.openWindows()).map((w) => w.start)).toEqual([60_000]);
+      expect(await store.getCursor('fold')).toBe(50);
+      // A window that cannot be written rolls the cursor back with it.
+      const bad = { ...window(120_000, 'main', false), deployment: null as unknown as string };
+      await expect(store.checkpoint({ windows: [bad], cursor: { name: 'fold', value: 60 }, time: 7 })).rejects.toThrow();
+      expect(await store.getCursor('fold')).toBe(50);
+    });
+
     it('keeps alert history with increasing ids', async () => {
       const a = { deployment: 'fraud', variant: 'main', rule: 'drift', metric: 'drift_share', value: 0.6, threshold: 0.5, op: '>=', windowStart: 0, windowEnd: 60_000, time: 70_000, message: 'drift' };
       const first = await store.addAlert(a);
@@ -88,6 +126,17 @@ export function runMonitoringStoreContract(name: string, open: Open): void {
       expect((await store.alerts({ deployment: 'fraud', limit: 10 })).map((x) => x.alertId)).toEqual([second.alertId, first.alertId]);
       expect((await store.alerts({ from: 75_000, limit: 10 })).length).toBe(1);
       expect((await store.alerts({ deployment: 'x', limit: 10 })).length).toBe(0);
+    });
+
+    it('writes an alert inside a caller transaction: it commits or rolls back with it', async () => {
+      const a = { deployment: 'fraud', variant: 'main', rule: 'drift', metric: 'drift_share', value: 0.6, threshold: 0.5, op: '>=', windowStart: 0, windowEnd: 60_000, time: 70_000, message: 'drift' };
+      await expect(database.db.transaction().execute(async (trx) => {
+        await store.addAlert(a, trx);
+        throw new Error('the event write failed');
+      })).rejects.toThrow('the event write failed');
+      expect(await store.alerts({ limit: 10 })).toEqual([]);
+      const kept = await database.db.transaction().execute((trx) => store.addAlert(a, trx));
+      expect((await store.alerts({ limit: 10 })).map((x) => x.alertId)).toEqual([kept.alertId]);
     });
   });
 }

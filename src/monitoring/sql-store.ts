@@ -1,10 +1,10 @@
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../storage/sql/schema.js';
 import type { SqlDatabase } from '../storage/sql/sql-database.js';
-import type { MonitorAlert, MonitorWindow, StoredMonitor, StoredProfile } from './model.js';
-import type { MonitoringStore, WindowQuery } from './store.js';
+import type { MonitorAlert, MonitorWindow, ProfileStatus, StoredMonitor, StoredProfile } from './model.js';
+import type { FoldCheckpoint, MonitoringStore, SharedTransaction, WindowQuery } from './store.js';
 
-/** MonitoringStore on SQLite or PostgreSQL (migration 0008_monitoring); documents are JSON text. */
+/** MonitoringStore on SQLite or PostgreSQL (migrations 0008_monitoring, 0010_monitoring_checkpoints); documents are JSON text. */
 export class SqlMonitoringStore implements MonitoringStore {
   constructor(private readonly database: SqlDatabase) {}
 
@@ -71,17 +71,57 @@ export class SqlMonitoringStore implements MonitoringStore {
     return Number(r.numDeletedRows) > 0;
   }
 
-  async putWindow(w: MonitorWindow): Promise<void> {
-    const doc = JSON.stringify({ sketch: w.sketch, drift: w.drift, predictionDrift: w.predictionDrift, quality: w.quality, performance: w.performance, metrics: w.metrics });
-    const values = {
-      deployment: w.deployment, variant: w.variant, start_time: w.start, end_time: w.end, model_name: w.modelName, model_version: w.modelVersion,
-      profile_id: w.profileId, closed: w.closed ? 1 : 0, drift_share: w.drift?.driftShare ?? null, document: doc,
-    };
+  async claimProfileStatus(p: ProfileStatus): Promise<boolean> {
+    const r = await this.db
+      .insertInto('monitor_profile_status')
+      .values(statusRow(p))
+      .onConflict((oc) => oc.columns(['model_name', 'model_version']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
+  async putProfileStatus(p: ProfileStatus): Promise<void> {
+    const row = statusRow(p);
     await this.db
-      .insertInto('monitor_windows')
-      .values(values)
-      .onConflict((oc) => oc.columns(['deployment', 'variant', 'start_time']).doUpdateSet({ end_time: values.end_time, model_name: values.model_name, model_version: values.model_version, profile_id: values.profile_id, closed: values.closed, drift_share: values.drift_share, document: values.document }))
+      .insertInto('monitor_profile_status')
+      .values(row)
+      .onConflict((oc) => oc.columns(['model_name', 'model_version']).doUpdateSet({ status: row.status, reason: row.reason, profile_id: row.profile_id, dataset: row.dataset, updated_time: row.updated_time }))
       .execute();
+  }
+
+  async getProfileStatus(modelName: string, modelVersion: string): Promise<ProfileStatus | null> {
+    const r = await this.db.selectFrom('monitor_profile_status').selectAll().where('model_name', '=', modelName).where('model_version', '=', modelVersion).executeTakeFirst();
+    if (!r) return null;
+    return {
+      modelName: r.model_name, modelVersion: r.model_version, status: r.status as ProfileStatus['status'], reason: r.reason, profileId: r.profile_id,
+      dataset: r.dataset === null ? null : (JSON.parse(r.dataset) as ProfileStatus['dataset']), updatedTime: Number(r.updated_time),
+    };
+  }
+
+  async getCursor(name: string): Promise<number | null> {
+    const r = await this.db.selectFrom('monitor_cursors').select('value').where('name', '=', name).executeTakeFirst();
+    return r ? Number(r.value) : null;
+  }
+
+  advanceCursor(name: string, value: number, time: number): Promise<void> {
+    return advance(this.db, name, value, time);
+  }
+
+  putWindow(w: MonitorWindow): Promise<void> {
+    return writeWindow(this.db, w);
+  }
+
+  async openWindows(): Promise<MonitorWindow[]> {
+    const rows = await this.db.selectFrom('monitor_windows').selectAll().where('closed', '=', 0).orderBy('start_time').orderBy('deployment').orderBy('variant').execute();
+    return rows.map(toWindow);
+  }
+
+  async checkpoint(c: FoldCheckpoint): Promise<void> {
+    if (c.windows.length === 0 && !c.cursor) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (const w of c.windows) await writeWindow(trx, w);
+      if (c.cursor) await advance(trx, c.cursor.name, c.cursor.value, c.time);
+    });
   }
 
   async getWindow(deployment: string, variant: string, start: number): Promise<MonitorWindow | null> {
@@ -98,8 +138,8 @@ export class SqlMonitoringStore implements MonitoringStore {
     return rows.map(toWindow);
   }
 
-  async addAlert(a: Omit<MonitorAlert, 'alertId'>): Promise<MonitorAlert> {
-    const row = await this.db
+  async addAlert(a: Omit<MonitorAlert, 'alertId'>, tx?: SharedTransaction): Promise<MonitorAlert> {
+    const row = await (tx ?? this.db)
       .insertInto('monitor_alerts')
       .values({ deployment: a.deployment, variant: a.variant, rule: a.rule, metric: a.metric, value: a.value, threshold: a.threshold, op: a.op, window_start: a.windowStart, window_end: a.windowEnd, time: a.time, message: a.message })
       .returning('alert_id')
@@ -117,6 +157,32 @@ export class SqlMonitoringStore implements MonitoringStore {
       windowStart: Number(r.window_start), windowEnd: Number(r.window_end), time: Number(r.time), message: r.message,
     }));
   }
+}
+
+async function writeWindow(db: Kysely<Database>, w: MonitorWindow): Promise<void> {
+  const doc = JSON.stringify({ sketch: w.sketch, drift: w.drift, predictionDrift: w.predictionDrift, quality: w.quality, performance: w.performance, metrics: w.metrics });
+  const values = {
+    deployment: w.deployment, variant: w.variant, start_time: w.start, end_time: w.end, model_name: w.modelName, model_version: w.modelVersion,
+    profile_id: w.profileId, closed: w.closed ? 1 : 0, drift_share: w.drift?.driftShare ?? null, document: doc,
+  };
+  await db
+    .insertInto('monitor_windows')
+    .values(values)
+    .onConflict((oc) => oc.columns(['deployment', 'variant', 'start_time']).doUpdateSet({ end_time: values.end_time, model_name: values.model_name, model_version: values.model_version, profile_id: values.profile_id, closed: values.closed, drift_share: values.drift_share, document: values.document }))
+    .execute();
+}
+
+/** Cursors only move forward: a late writer with an older value leaves the newer one. */
+async function advance(db: Kysely<Database>, name: string, value: number, time: number): Promise<void> {
+  await db
+    .insertInto('monitor_cursors')
+    .values({ name, value, updated_time: time })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ value, updated_time: time }).where('monitor_cursors.value', '<', value))
+    .execute();
+}
+
+function statusRow(p: ProfileStatus) {
+  return { model_name: p.modelName, model_version: p.modelVersion, status: p.status, reason: p.reason, profile_id: p.profileId, dataset: p.dataset === null ? null : JSON.stringify(p.dataset), updated_time: p.updatedTime };
 }
 
 type Row<T extends 'monitor_profiles' | 'monitors' | 'monitor_windows'> = Selectable<Database[T]>;

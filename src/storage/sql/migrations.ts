@@ -5,6 +5,7 @@ import { migratePipelineTriggers } from './migrations/0006-pipeline-triggers.js'
 import { migratePipelines } from './migrations/0005-pipelines.js';
 import { migrateRunDataJson } from './migrations/0009-run-data-json.js';
 import { migrateMonitoring } from './migrations/0008-monitoring.js';
+import { migrateMonitoringCheckpoints } from './migrations/0010-monitoring-checkpoints.js';
 
 /**
  * Schema migrations, one entry per change, applied in order at start-up. Each is written once
@@ -365,6 +366,7 @@ const migrations: Record<string, DialectMigration> = {
   '0005_pipelines': migratePipelines,
   '0009_run_data_json': migrateRunDataJson,
   '0008_monitoring': migrateMonitoring,
+  '0010_monitoring_checkpoints': migrateMonitoringCheckpoints,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -6,6 +6,26 @@ export interface MonitoringTables {
   monitors: MonitorsTable;
   monitor_windows: MonitorWindowsTable;
   monitor_alerts: MonitorAlertsTable;
+  monitor_cursors: MonitorCursorsTable;
+  monitor_profile_status: MonitorProfileStatusTable;
+}
+
+/** Migration 0010_monitoring_checkpoints: background work's cursors. */
+export interface MonitorCursorsTable {
+  name: string;
+  value: number;
+  updated_time: number;
+}
+
+/** Migration 0010_monitoring_checkpoints: outcome of profiling a version at registration. */
+export interface MonitorProfileStatusTable {
+  model_name: string;
+  model_version: string;
+  status: string;
+  reason: string | null;
+  profile_id: string | null;
+  dataset: string | null;
+  updated_time: number;
 }
 
 export interface MonitorProfilesTable {
