@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import { isAscentError } from '../core/errors.js';
 import type { RegistryService } from '../registry/service.js';
 import type { InferenceLog } from '../serving/inference-log/inference-log.js';
 import type { SqlDatabase } from '../storage/sql/sql-database.js';
@@ -17,12 +18,14 @@ export interface CreateMonitoringOptions {
 
 /**
  * Monitoring wired to serving and the registry: subscribed to the inference log, and publishing
- * each alert as a `monitor.alert` registry event on the served model, so the event outbox fans it
- * out to webhooks in the event's own transaction.
+ * each alert as a `monitor.alert` registry event on the served model, written with the alert row in
+ * one transaction, so the event outbox fans it out to webhooks and a crash loses neither half.
  */
 export function createMonitoring(options: CreateMonitoringOptions) {
+  const store = new SqlMonitoringStore(options.database);
+  const actor = { user: 'ascent-monitor' };
   const service = new MonitoringService({
-    store: new SqlMonitoringStore(options.database),
+    store,
     ...(options.metricsRegistry ? { metricsRegistry: options.metricsRegistry } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
     // Labels may arrive for predictions still queued in memory: write them first (outside the
@@ -32,18 +35,21 @@ export function createMonitoring(options: CreateMonitoringOptions) {
       const rows = await options.log.predictionsByRequestIds(ids);
       return rows.map((p) => ({ requestId: p.requestId, deployment: p.deployment, variant: p.variant, timestamp: p.timestamp, outputs: p.outputs }));
     },
+    recordAlert: async (a, ctx) => {
+      try {
+        return await options.registry.write(ctx.modelName, actor, async (tx, model) => {
+          const alert = await store.addAlert(a, tx.sql);
+          await options.registry.event(tx, model, actor, { type: 'monitor.alert', version: ctx.modelVersion, payload: { ...alert } });
+          return alert;
+        });
+      } catch (err) {
+        // The served model was deleted since: the history keeps the alert, no event can carry it.
+        if (isAscentError(err) && err.code === 'NOT_FOUND') return store.addAlert(a);
+        throw err;
+      }
+    },
   });
   const unsubscribe = options.log.subscribe(service);
-  service.onAlert(async (alert, ctx) => {
-    const actor = { user: 'ascent-monitor' };
-    try {
-      await options.registry.write(ctx.modelName, actor, (tx, model) =>
-        options.registry.event(tx, model, actor, { type: 'monitor.alert', version: ctx.modelVersion, payload: { ...alert } }),
-      );
-    } catch (err) {
-      options.onError?.(err, `monitor alert ${alert.alertId}: registry event`);
-    }
-  });
   return {
     service,
     start: () => service.start(),

@@ -36,6 +36,11 @@ export interface MonitoringServiceOptions {
   onError?: (err: unknown, context: string) => void;
   /** Runs before feedback is joined, outside the serial chain (the server flushes the inference log). */
   beforeFeedback?: () => Promise<void>;
+  /**
+   * Stores an alert (default: the store alone). The server writes the alert row and its
+   * `monitor.alert` registry event in one transaction, so a crash keeps both or neither.
+   */
+  recordAlert?: (alert: Omit<MonitorAlert, 'alertId'>, context: { modelName: string; modelVersion: string }) => Promise<MonitorAlert>;
 }
 
 interface OpenWindow {
@@ -58,6 +63,7 @@ export class MonitoringService implements InferenceSubscriber {
   private readonly lookup: MonitoringServiceOptions['lookupPredictions'];
   private readonly onError: (err: unknown, context: string) => void;
   private readonly beforeFeedback: () => Promise<void>;
+  private readonly recordAlert: NonNullable<MonitoringServiceOptions['recordAlert']>;
   private readonly open = new Map<string, OpenWindow>();
   private readonly listeners = new Set<AlertListener>();
   private readonly gauges: MonitorGauges | null;
@@ -72,6 +78,7 @@ export class MonitoringService implements InferenceSubscriber {
     this.lookup = options.lookupPredictions;
     this.onError = options.onError ?? (() => {});
     this.beforeFeedback = options.beforeFeedback ?? (() => Promise.resolve());
+    this.recordAlert = options.recordAlert ?? ((a) => this.store.addAlert(a));
     this.gauges = options.metricsRegistry ? new MonitorGauges(options.metricsRegistry) : null;
   }
 
@@ -267,11 +274,11 @@ export class MonitoringService implements InferenceSubscriber {
     await this.store.putMonitor({ ...fresh, ruleState: states });
     this.monitors.set(fresh.deployment, { ...fresh, ruleState: states });
     for (const d of decisions) {
-      const alert = await this.store.addAlert({
+      const alert = await this.recordAlert({
         deployment: w.deployment, variant: w.variant, rule: d.rule.name, metric: d.metric, value: d.value, threshold: d.rule.threshold, op: d.rule.op,
         windowStart: w.start, windowEnd: w.end, time: now,
         message: `${w.deployment}/${w.variant}: ${d.metric} = ${round(d.value)} ${d.rule.op} ${d.rule.threshold} (rule ${d.rule.name}, window ${new Date(w.start).toISOString()})`,
-      });
+      }, { modelName: w.modelName, modelVersion: w.modelVersion });
       this.gauges?.alert(alert);
       for (const l of this.listeners) {
         try {

@@ -9,6 +9,10 @@ import { readModels, readVersions, toEvent, toRequest } from './sql-registry-row
 export class SqlRegistryTx implements RegistryTx {
   constructor(private readonly trx: Transaction<Database>) {}
 
+  get sql(): Transaction<Database> {
+    return this.trx;
+  }
+
   private get db(): Kysely<Database> {
     return this.trx;
   }

@@ -1,3 +1,5 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '../storage/sql/schema.js';
 import type { KeyValue } from '../tracking/model.js';
 import type { FilterClause, OrderByClause } from '../tracking/search-filter.js';
 import type { ApprovalRequest, ApprovalRule, ApprovalStatus, ModelVersion, ModelVersionStatus, RegisteredModel, RegistryEvent, RegistryEventType, Stage } from './model.js';
@@ -19,6 +21,8 @@ export interface NewRegistryEvent {
  * the same transaction, so the audit history and the outbox never disagree with the state.
  */
 export interface RegistryTx {
+  /** The SQL transaction underneath, so another domain's row commits with the event (monitoring's alert). */
+  readonly sql: Transaction<Database>;
   /** Lock the model row for the rest of the transaction (serializes version numbers and alias moves). */
   lockModel(name: string): Promise<RegisteredModel | null>;
   getModel(name: string): Promise<RegisteredModel | null>;
