@@ -3,7 +3,7 @@ import { alreadyExists } from '../core/errors.js';
 import type { Database } from '../storage/sql/schema.js';
 import type { SqlDatabase } from '../storage/sql/sql-database.js';
 import type { SqlDialect } from '../storage/sql/sql-dialect.js';
-import { MODEL_VERSION_TARGET, REGISTERED_MODEL_TARGET, filterCondition, orderTerms } from '../tracking/sql-search.js';
+import { MODEL_VERSION_TARGET, REGISTERED_MODEL_TARGET, filterParts, orderTerms } from '../tracking/sql-search.js';
 import type { ApprovalRequest, ApprovalRule, ApprovalStatus, ModelVersion, RegisteredModel, RegistryEvent, Stage } from './model.js';
 import type { EventQuery, RegistryStore, RegistryTx, SearchModelsQuery, SearchVersionsQuery } from './store.js';
 import { SqlRegistryTx } from './sql-registry-tx.js';
@@ -40,9 +40,10 @@ export class SqlRegistryStore implements RegistryStore {
   }
 
   async searchModels(q: SearchModelsQuery): Promise<RegisteredModel[]> {
-    const conds = [sql`1 = 1`, ...q.filter.map((c) => filterCondition(this.dialect, REGISTERED_MODEL_TARGET, c))];
+    const filter = filterParts(this.dialect, REGISTERED_MODEL_TARGET, q.filter);
+    const conds = [sql`1 = 1`, ...filter.conds];
     const { joins, terms } = orderTerms(REGISTERED_MODEL_TARGET, q.orderBy, [sql`m.name asc`]);
-    const ids = (await sql<{ model_id: string }>`select m.model_id from registered_models m ${sql.join(joins, sql` `)} where ${sql.join(conds, sql` and `)} order by ${sql.join(terms)} limit ${q.maxResults} offset ${q.offset}`.execute(this.db)).rows.map((r) => r.model_id);
+    const ids = (await sql<{ model_id: string }>`select m.model_id from registered_models m ${sql.join([...filter.joins, ...joins], sql` `)} where ${sql.join(conds, sql` and `)} order by ${sql.join(terms)} limit ${q.maxResults} offset ${q.offset}`.execute(this.db)).rows.map((r) => r.model_id);
     if (ids.length === 0) return [];
     const models = await readModels(this.db, this.db.selectFrom('registered_models').selectAll().where('model_id', 'in', ids));
     const order = new Map(ids.map((id, i) => [id, i]));
@@ -60,11 +61,12 @@ export class SqlRegistryStore implements RegistryStore {
   }
 
   async searchVersions(q: SearchVersionsQuery): Promise<ModelVersion[]> {
-    const conds = [sql`1 = 1`, ...q.filter.map((c) => filterCondition(this.dialect, MODEL_VERSION_TARGET, c))];
+    const filter = filterParts(this.dialect, MODEL_VERSION_TARGET, q.filter);
+    const conds = [sql`1 = 1`, ...filter.conds];
     if (q.modelName !== undefined) conds.push(sql`m.name = ${q.modelName}`);
     const { joins, terms } = orderTerms(MODEL_VERSION_TARGET, q.orderBy, [sql`m.name asc`, sql`v.version desc`]);
     const keys = (
-      await sql<{ model_id: string; version: number }>`select v.model_id, v.version from model_versions v join registered_models m on m.model_id = v.model_id ${sql.join(joins, sql` `)} where ${sql.join(conds, sql` and `)} order by ${sql.join(terms)} limit ${q.maxResults} offset ${q.offset}`.execute(this.db)
+      await sql<{ model_id: string; version: number }>`select v.model_id, v.version from model_versions v join registered_models m on m.model_id = v.model_id ${sql.join([...filter.joins, ...joins], sql` `)} where ${sql.join(conds, sql` and `)} order by ${sql.join(terms)} limit ${q.maxResults} offset ${q.offset}`.execute(this.db)
     ).rows;
     if (keys.length === 0) return [];
     const rows = await readVersions(

@@ -4,7 +4,7 @@ import type { SqlDatabase } from '../storage/sql/sql-database.js';
 import type { SqlDialect } from '../storage/sql/sql-dialect.js';
 import type { KeyValue, LifecycleStage, LoggedModel, LoggedModelStatus } from './model.js';
 import type { NewLoggedModel, SearchLoggedModelsQuery } from './store.js';
-import { LOGGED_MODEL_TARGET, filterCondition, orderTerms } from './sql-search.js';
+import { LOGGED_MODEL_TARGET, filterParts, orderTerms } from './sql-search.js';
 
 /** Persistence of MLflow 3 logged models, used by SqlTrackingStore. */
 export class SqlLoggedModels {
@@ -82,10 +82,11 @@ export class SqlLoggedModels {
   }
 
   async search(q: SearchLoggedModelsQuery): Promise<LoggedModel[]> {
-    const conds = [sql`m.lifecycle_stage = 'active'`, ...q.filter.map((c) => filterCondition(this.dialect, LOGGED_MODEL_TARGET, c))];
+    const filter = filterParts(this.dialect, LOGGED_MODEL_TARGET, q.filter);
+    const conds = [sql`m.lifecycle_stage = 'active'`, ...filter.conds];
     if (q.experimentIds.length > 0) conds.push(sql`m.experiment_id in (${sql.join(q.experimentIds.map((id) => sql`${Number(id)}`))})`);
     const { joins, terms } = orderTerms(LOGGED_MODEL_TARGET, q.orderBy, [sql`m.creation_time desc`, sql`m.model_id asc`]);
-    const result = await sql<{ model_id: string }>`select m.model_id from logged_models m ${sql.join(joins, sql` `)} where ${sql.join(conds, sql` and `)} order by ${sql.join(terms)} limit ${q.maxResults} offset ${q.offset}`.execute(this.db);
+    const result = await sql<{ model_id: string }>`select m.model_id from logged_models m ${sql.join([...filter.joins, ...joins], sql` `)} where ${sql.join(conds, sql` and `)} order by ${sql.join(terms)} limit ${q.maxResults} offset ${q.offset}`.execute(this.db);
     const ids = [...new Set(result.rows.map((r) => r.model_id))];
     if (ids.length === 0) return [];
     const rows = await this.db.selectFrom('logged_models').selectAll().where('model_id', 'in', ids).execute();

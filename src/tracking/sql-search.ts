@@ -18,7 +18,12 @@ export interface SearchTarget {
   attributes: Record<string, string>;
   /** Attributes whose column is NOT NULL: ordering by them needs no nulls-last term, so an index can serve it. */
   notNullAttributes?: readonly string[];
-  metricTable?: { table: string; valueColumn: string; nanColumn?: string };
+  /**
+   * `unique`: at most one row per entity and key (the table's primary key), so a filter on it can
+   * be an inner join (no duplicate rows) the planner may drive from, instead of a correlated EXISTS.
+   * Param and tag tables are always keyed that way.
+   */
+  metricTable?: { table: string; valueColumn: string; nanColumn?: string; unique?: boolean };
   paramTable?: string;
   tagTable?: string;
 }
@@ -80,6 +85,41 @@ export function filterCondition(dialect: SqlDialect, t: SearchTarget, c: FilterC
   }
 }
 
+/** Comparators whose matches a (key, value) index finds directly and which are usually selective. */
+const EQUALITY = new Set(['=', 'IN']);
+
+/**
+ * The WHERE conditions and inner JOINs for a filter. An equality clause on a table holding one row
+ * per entity and key becomes an inner join on that key: same rows as an EXISTS (an entity without
+ * the key does not match either way), but the query planner may start from the clause's
+ * (key, value) index — a selective `params.p = 'x'` then reads its few matches instead of probing
+ * every entity of the experiment. Range and pattern clauses stay correlated EXISTS conditions:
+ * offered as joins, SQLite (without statistics) prefers a range scan of the index even when it
+ * matches most rows, which is slower than probing each entity.
+ */
+export function filterParts(dialect: SqlDialect, t: SearchTarget, clauses: readonly FilterClause[]): { joins: RawBuilder<unknown>[]; conds: RawBuilder<unknown>[] } {
+  const joins: RawBuilder<unknown>[] = [];
+  const conds: RawBuilder<unknown>[] = [];
+  clauses.forEach((c, i) => {
+    const table = c.type === 'metric' ? (t.metricTable?.unique ? t.metricTable.table : undefined) : c.type === 'param' ? t.paramTable : c.type === 'tag' ? t.tagTable : undefined;
+    if (!table || !EQUALITY.has(c.comparator)) {
+      conds.push(filterCondition(dialect, t, c));
+      return;
+    }
+    const alias = `f${i}`;
+    const on = [keyJoin(t, alias), sql`${sql.ref(`${alias}.key`)} = ${c.key}`];
+    if (c.type === 'metric') {
+      const m = t.metricTable!;
+      if (m.nanColumn) on.push(sql`${sql.ref(`${alias}.${m.nanColumn}`)} = 0`);
+      on.push(compare(dialect, sql.ref(`${alias}.${m.valueColumn}`), c));
+    } else {
+      on.push(compare(dialect, sql.ref(`${alias}.value`), c));
+    }
+    joins.push(sql`join ${sql.table(table)} ${sql.raw(alias)} on ${sql.join(on, sql` and `)}`);
+  });
+  return { joins, conds };
+}
+
 /** ORDER BY terms (with the LEFT JOINs they need); NULLs and NaNs always sort last, as in MLflow. */
 export function orderTerms(t: SearchTarget, orderBy: OrderByClause[], defaults: RawBuilder<unknown>[]): { joins: RawBuilder<unknown>[]; terms: RawBuilder<unknown>[] } {
   const joins: RawBuilder<unknown>[] = [];
@@ -124,7 +164,7 @@ export const RUN_TARGET: SearchTarget = {
     lifecycle_stage: 'lifecycle_stage',
   },
   notNullAttributes: ['run_id', 'run_name', 'status', 'user_id', 'start_time', 'artifact_uri', 'lifecycle_stage'],
-  metricTable: { table: 'latest_metrics', valueColumn: 'value', nanColumn: 'is_nan' },
+  metricTable: { table: 'latest_metrics', valueColumn: 'value', nanColumn: 'is_nan', unique: true },
   paramTable: 'params',
   tagTable: 'tags',
 };
@@ -176,6 +216,6 @@ export const MODEL_VERSION_TARGET: SearchTarget = {
     last_updated_time: 'last_updated_time',
     logged_model_id: 'logged_model_id',
   },
-  metricTable: { table: 'model_version_metrics', valueColumn: 'value' },
+  metricTable: { table: 'model_version_metrics', valueColumn: 'value', unique: true },
   tagTable: 'model_version_tags',
 };

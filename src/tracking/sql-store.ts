@@ -17,7 +17,7 @@ import type {
   SearchRunsQuery,
   TrackingStore,
 } from './store.js';
-import { EXPERIMENT_TARGET, RUN_TARGET, filterCondition, lifecycleCondition, orderTerms } from './sql-search.js';
+import { EXPERIMENT_TARGET, RUN_TARGET, filterParts, lifecycleCondition, orderTerms } from './sql-search.js';
 import { writeBatch } from './sql-metric-writer.js';
 import { readDownsampled, readHistory } from './sql-metric-reader.js';
 import { SqlLoggedModels } from './sql-logged-models.js';
@@ -143,9 +143,10 @@ export class SqlTrackingStore implements TrackingStore {
   }
 
   async searchExperiments(q: SearchExperimentsQuery): Promise<Experiment[]> {
-    const conds = [lifecycleCondition('e', q.viewType), ...q.filter.map((c) => filterCondition(this.dialect, EXPERIMENT_TARGET, c))];
+    const filter = filterParts(this.dialect, EXPERIMENT_TARGET, q.filter);
+    const conds = [lifecycleCondition('e', q.viewType), ...filter.conds];
     const { joins, terms } = orderTerms(EXPERIMENT_TARGET, q.orderBy, [sql`e.last_update_time desc`, sql`e.experiment_id asc`]);
-    const result = await sql<{ experiment_id: number }>`select e.experiment_id from experiments e ${sql.join(joins, sql` `)} where ${sql.join(conds, sql` and `)} order by ${sql.join(terms)} limit ${q.maxResults} offset ${q.offset}`.execute(this.db);
+    const result = await sql<{ experiment_id: number }>`select e.experiment_id from experiments e ${sql.join([...filter.joins, ...joins], sql` `)} where ${sql.join(conds, sql` and `)} order by ${sql.join(terms)} limit ${q.maxResults} offset ${q.offset}`.execute(this.db);
     const ids = result.rows.map((r) => Number(r.experiment_id));
     if (ids.length === 0) return [];
     const rows = await this.db.selectFrom('experiments').selectAll().where('experiment_id', 'in', ids).execute();
@@ -265,9 +266,12 @@ export class SqlTrackingStore implements TrackingStore {
     const conds = [
       sql`r.experiment_id in (${sql.join(q.experimentIds.map((id) => sql`${Number(id)}`))})`,
       lifecycleCondition('r', q.viewType),
-      ...q.filter.map((c) => filterCondition(this.dialect, RUN_TARGET, c)),
     ];
-    const { joins, terms } = orderTerms(RUN_TARGET, q.orderBy, [sql`r.start_time desc`, sql`r.run_id asc`]);
+    const filter = filterParts(this.dialect, RUN_TARGET, q.filter);
+    conds.push(...filter.conds);
+    const order = orderTerms(RUN_TARGET, q.orderBy, [sql`r.start_time desc`, sql`r.run_id asc`]);
+    const joins = [...filter.joins, ...order.joins];
+    const terms = order.terms;
     // Sort and page narrow rows (ids only); then read just the page's runs with their materialized data.
     const result = await sql<{ run_id: string }>`select r.run_id from runs r ${sql.join(joins, sql` `)} where ${sql.join(conds, sql` and `)} order by ${sql.join(terms)} limit ${q.maxResults} offset ${q.offset}`.execute(this.db);
     return this.getRuns(result.rows.map((r) => r.run_id));

@@ -175,6 +175,11 @@ export function runTrackingStoreContract(name: string, newStore: () => Promise<{
       expect(await q("attributes.run_name LIKE 'RUN-2'")).toEqual([]);
       expect(await q("tags.kind IN ('even') AND params.alpha != '0'", ['run_name DESC'])).toEqual(['run-4', 'run-2']);
       expect(await q("datasets.name = 'iris' AND datasets.context = 'training'")).toEqual(['run-0']);
+      // Equality clauses become joins: the same key twice, a key also used for ordering, metric equality.
+      expect(await q("params.alpha = '1' AND tags.kind IN ('odd', 'x') AND tags.kind = 'odd'", ['params.alpha DESC', 'run_name'])).toEqual(['run-1']);
+      expect(await q("tags.kind IN ('even', 'odd') AND params.alpha != '0'", ['params.alpha DESC', 'run_name'])).toEqual(['run-2', 'run-5', 'run-1', 'run-4']);
+      expect(await q('metrics.rmse = 7 AND metrics.rmse >= 7')).toEqual(['run-3']);
+      expect(await q("params.alpha = '1' AND params.missing = 'x'")).toEqual([]);
       expect(await q('', ['metrics.rmse DESC'])).toEqual(['run-0', 'run-1', 'run-2', 'run-3', 'run-4', 'run-5']);
       expect(await q('', ['metrics.rmse ASC'])).toEqual(['run-4', 'run-3', 'run-2', 'run-1', 'run-0', 'run-5']);
       expect(await q('')).toEqual(['run-5', 'run-4', 'run-3', 'run-2', 'run-1', 'run-0']);
