@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Database } from './schema.js';
 import { postgresDialect, sqliteDialect, type SqlDialect } from './sql-dialect.js';
 import { migrateToLatest } from './migrations.js';
+import { cachingSqliteDatabase } from './sqlite-statement-cache.js';
 import { PostgresBulkWriter, SqliteBulkWriter, type BulkWriter } from './bulk-writer.js';
 
 /** An open metadata database: the Kysely handle plus the dialect helpers stores need. */
@@ -55,7 +56,7 @@ function openSqlite(url: string): SqlDatabase {
   sqlite.pragma('foreign_keys = ON');
   // MLflow's LIKE is case-sensitive; SQLite's is not unless told.
   sqlite.pragma('case_sensitive_like = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqliteDatabase(sqlite) }) });
   const bulk = new SqliteBulkWriter(sqlite);
   return {
     db,
