@@ -18,4 +18,16 @@ describe('stringifyJson', () => {
     expect(JSON.parse(out)).toEqual(expected);
     expect(out).toBe(JSON.stringify(expected));
   });
+  it('leaves user strings that look like splice markers alone, and splices texts holding $ patterns verbatim', () => {
+    const raw = '{"params":[{"key":"p","value":"$& $1 $$"}]}';
+    const payload = { a: '__ascent_raw_0000000000000000_0', b: new RawJson(raw), c: ['"__ascent_raw_', new RawJson('[1]')] };
+    const out = stringifyJson(payload);
+    expect(out).toBe(`{"a":"__ascent_raw_0000000000000000_0","b":${raw},"c":["\\"__ascent_raw_",[1]]}`);
+  });
+  it('gives any other JSON.stringify the parsed value of a RawJson', () => {
+    expect(JSON.stringify({ d: new RawJson('{"x":[1,2]}') })).toBe('{"d":{"x":[1,2]}}');
+  });
+  it('splices a top-level RawJson', () => {
+    expect(stringifyJson(new RawJson('{"x":1}'))).toBe('{"x":1}');
+  });
 });

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /**
  * JSON with non-finite numbers as the strings "NaN", "Infinity", "-Infinity" (proto3 JSON's
  * convention, which the mlflow client and Ascent's SDK both read back as numbers).
@@ -7,17 +9,42 @@
  */
 export function stringifyJson(payload: unknown): string {
   const scan = scanPayload(payload);
-  if (scan.raw) return compose(payload);
-  if (!scan.nonFinite) return JSON.stringify(payload);
-  return stringifyNonFinite(payload);
+  const stringify = scan.nonFinite ? stringifyNonFinite : (value: unknown) => JSON.stringify(value);
+  if (!scan.raw) return stringify(payload);
+  // RawJson.toJSON stands each text in as a marker string (a per-call nonce makes it unguessable);
+  // one native stringify, then one pass swaps the quoted markers for the texts.
+  const splice: Splice = { nonce: `__ascent_raw_${randomBytes(8).toString('hex')}_`, texts: [] };
+  active = splice;
+  let out: string;
+  try {
+    out = stringify(payload);
+  } finally {
+    active = null;
+  }
+  return out.replace(new RegExp(`"${splice.nonce}(\\d+)"`, 'g'), (_m, i: string) => splice.texts[Number(i)]!);
 }
+
+interface Splice {
+  nonce: string;
+  texts: string[];
+}
+
+/** The splice of the stringifyJson call in progress (stringify is synchronous, so one at a time). */
+let active: Splice | null = null;
 
 /**
  * A value that is already JSON text (e.g. a run's materialized data), spliced verbatim by
- * `stringifyJson` instead of being parsed only to be stringified again.
+ * `stringifyJson` instead of being parsed only to be stringified again. Any other JSON.stringify
+ * gets the parsed value, so it is correct everywhere, just slower.
  */
 export class RawJson {
   constructor(readonly text: string) {}
+
+  toJSON(): unknown {
+    if (!active) return JSON.parse(this.text);
+    active.texts.push(this.text);
+    return `${active.nonce}${active.texts.length - 1}`;
+  }
 }
 
 function stringifyNonFinite(payload: unknown): string {
@@ -49,22 +76,4 @@ function scanPayload(value: unknown, scan: Scan = { nonFinite: false, raw: false
     }
   }
   return scan;
-}
-
-/** JSON.stringify's output, with RawJson texts spliced in where they stand. */
-function compose(value: unknown): string {
-  if (value instanceof RawJson) return value.text;
-  if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : stringifyNonFinite(value);
-  if (value === null || typeof value !== 'object' || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
-    return stringifyNonFinite(value);
-  }
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined || typeof item === 'function' ? 'null' : compose(item))).join(',')}]`;
-  const parts: string[] = [];
-  const record = value as Record<string, unknown>;
-  for (const key in record) {
-    const item = record[key];
-    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
-    parts.push(`${JSON.stringify(key)}:${compose(item)}`);
-  }
-  return `{${parts.join(',')}}`;
 }
