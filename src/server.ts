@@ -38,7 +38,7 @@ export interface RunningServer {
 }
 
 /** Compose stores and services from configuration, in dependency order. */
-export async function createServices(config: AscentConfig): Promise<{ services: AppServices; dispatcher: WebhookDispatcher; startServing: () => Promise<void>; startTriggers: () => void; close: () => Promise<void> }> {
+export async function createServices(config: AscentConfig): Promise<{ services: AppServices; dispatcher: WebhookDispatcher; startServing: () => Promise<void>; startTriggers: () => void; startMonitoring: () => void; close: () => Promise<void> }> {
   const database = await openSqlDatabase({ url: config.databaseUrl });
   const artifacts = openArtifactStore(config.artifactsUri);
   const store = new SqlTrackingStore(database);
@@ -50,8 +50,13 @@ export async function createServices(config: AscentConfig): Promise<{ services: 
   const webhookSender = new WebhookSender({ version: packageVersion() });
   const webhookLog = pino({ level: config.logLevel, name: 'webhooks' });
   const dispatcher = new WebhookDispatcher({ store: webhookStore, sender: webhookSender, onError: (err) => webhookLog.error({ err }, 'webhook dispatcher error') });
-  // Every committed registry write kicks the dispatcher, so deliveries start without waiting for a poll.
-  const registryStore = notifyAfterCommit(new SqlRegistryStore(database), () => dispatcher.kick());
+  // Every committed registry write kicks the dispatcher, so deliveries start without waiting for a
+  // poll, and the profiler (new versions' reference profiles), created further down.
+  let kickProfiler = (): void => {};
+  const registryStore = notifyAfterCommit(new SqlRegistryStore(database), () => {
+    dispatcher.kick();
+    kickProfiler();
+  });
   const registry = new RegistryService({ store: registryStore, tracking, loggedModels, packageInspector: packages.inspector });
   const webhooks = new WebhookService({ store: webhookStore, sender: webhookSender, onQueued: () => dispatcher.kick() });
   // No prom-client default metrics: three of its gauges end in `_total`, which promtool rejects.
@@ -64,7 +69,13 @@ export async function createServices(config: AscentConfig): Promise<{ services: 
     onError: (err, context) => servingLog.error({ err }, context),
   });
   const monitorLog = pino({ level: config.logLevel, name: 'monitoring' });
-  const monitoring = createMonitoring({ database, log: serving.serving.log, registry, metricsRegistry: metrics, onError: (err, context) => monitorLog.error({ err }, context) });
+  const monitoring = createMonitoring({
+    database, log: serving.serving.log, registry, tracking, artifacts, metricsRegistry: metrics,
+    // ASCENT_PROFILE_LOCAL_FILES=0: never read training datasets from this server's own disk.
+    localDatasetFiles: process.env.ASCENT_PROFILE_LOCAL_FILES !== '0',
+    onError: (err, context) => monitorLog.error({ err }, context),
+  });
+  kickProfiler = () => monitoring.profiler.kick();
   const pipelineLog = pino({ level: config.logLevel, name: 'pipelines' });
   // ASCENT_PIPELINE_EXECUTOR=queue sends steps to `ascent worker` processes (PostgreSQL only).
   const executor = await createStepExecutor({ kind: config.pipelineExecutor, databaseUrl: config.databaseUrl, database, artifacts, dataDir: config.dataDir, onError: (err) => pipelineLog.error({ err }, 'step queue error') });
@@ -76,6 +87,7 @@ export async function createServices(config: AscentConfig): Promise<{ services: 
     dispatcher,
     startServing: serving.start,
     startTriggers: triggers.start,
+    startMonitoring: monitoring.start,
     close: async () => {
       // Before the database closes, so in-flight deliveries record their outcome.
       await dispatcher.stop({ graceMs: 5_000 });
@@ -94,14 +106,14 @@ export async function createServices(config: AscentConfig): Promise<{ services: 
 
 export async function startServer(config: AscentConfig, logger?: Logger): Promise<RunningServer> {
   const log = logger ?? pino({ level: config.logLevel });
-  const { services, dispatcher, startServing, startTriggers, close: closeServices } = await createServices(config);
+  const { services, dispatcher, startServing, startTriggers, startMonitoring, close: closeServices } = await createServices(config);
   const app = await buildApp({ services, logger: log, bodyLimitBytes: config.bodyLimitBytes, maxArtifactBytes: config.maxArtifactBytes });
   await app.listen({ host: config.host, port: config.port });
   // Started here, not in createServices, so tests and tools that only need services run no loop.
   dispatcher.start();
   // Loads every stored deployment, then follows the store (other replicas' writes) and moved aliases.
   await startServing();
-  services.monitoring.start();
+  startMonitoring();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

@@ -1,6 +1,9 @@
 import type { Registry } from 'prom-client';
 import { isAscentError } from '../core/errors.js';
 import type { RegistryService } from '../registry/service.js';
+import type { ArtifactStore } from '../storage/artifacts/artifact-store.js';
+import type { TrackingService } from '../tracking/service.js';
+import { RegistrationProfiler } from './profiles/registration-profiler.js';
 import type { InferenceLog } from '../serving/inference-log/inference-log.js';
 import type { SqlDatabase } from '../storage/sql/sql-database.js';
 import { MonitoringService } from './service.js';
@@ -12,6 +15,11 @@ export interface CreateMonitoringOptions {
   /** Serving's inference log: monitoring subscribes to it and looks predictions up in it. */
   log: InferenceLog;
   registry: RegistryService;
+  /** Runs and the artifact store, where registered versions' training datasets are found. */
+  tracking: TrackingService;
+  artifacts: ArtifactStore;
+  /** Read training datasets from this server's disk (`file://`, absolute paths; default true). */
+  localDatasetFiles?: boolean;
   metricsRegistry?: Registry;
   onError?: (err: unknown, context: string) => void;
 }
@@ -50,10 +58,20 @@ export function createMonitoring(options: CreateMonitoringOptions) {
     },
   });
   const unsubscribe = options.log.subscribe(service);
+  const profiler = new RegistrationProfiler({
+    store, registry: options.registry, tracking: options.tracking, artifacts: options.artifacts,
+    ...(options.localDatasetFiles !== undefined ? { localFiles: options.localDatasetFiles } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
   return {
     service,
-    start: () => service.start(),
+    profiler,
+    start: () => {
+      service.start();
+      profiler.start();
+    },
     close: async () => {
+      await profiler.stop();
       unsubscribe();
       await service.stop();
     },

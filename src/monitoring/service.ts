@@ -6,7 +6,7 @@ import type { FeedbackRecord, InferenceRecord, InferenceSubscriber } from '../se
 import { evaluateRules, type RuleState } from './alerts/rule-evaluator.js';
 import { MonitorGauges, type GaugeRegistry } from './monitor-gauges.js';
 import { buildReport, type MonitorReport } from './monitor-report.js';
-import { type MonitorAlert, MonitorConfigInput, type MonitorConfig, type MonitorWindow, type StoredMonitor, type StoredProfile } from './model.js';
+import { type MonitorAlert, MonitorConfigInput, type MonitorConfig, type MonitorWindow, type ProfileStatus, type StoredMonitor, type StoredProfile } from './model.js';
 import { addClassification, addRegression, emptyPerformance } from './performance/performance-accumulator.js';
 import type { ReferenceProfile } from './profiles/reference-profile.js';
 import { WindowSketch } from './sketches/window-sketch.js';
@@ -133,6 +133,11 @@ export class MonitoringService implements InferenceSubscriber {
     const p = await this.store.latestProfile(modelName, modelVersion);
     if (!p) throw notFound(`No reference profile for ${modelName} version ${modelVersion}`);
     return p;
+  }
+
+  /** What became of computing the version's profile at registration (null: never attempted). */
+  getProfileStatus(modelName: string, modelVersion: string): Promise<ProfileStatus | null> {
+    return this.store.getProfileStatus(modelName, modelVersion);
   }
 
   /** Listen to alerts (pipelines' event triggers subscribe here); returns an unsubscribe. */

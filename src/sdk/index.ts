@@ -29,9 +29,9 @@ export {
 export { ApprovalsApi, type ApprovalRequestParams, type ApprovalRuleOptions, type ListApprovalsParams } from './approvals-api.js';
 export { type ChangeOptions } from './acting-user.js';
 export { DeploymentsApi, type CreateDeploymentParams, type DeploymentWithStatus, type FeedbackParams, type PredictResponse, type TrafficChange, type UpdateDeploymentParams } from './deployments-api.js';
-export { MonitoringApi, type MonitorConfigParams, type ProfileSummary, type WindowParams } from './monitoring-api.js';
+export { MonitoringApi, type MonitorConfigParams, type ProfileStatusReport, type ProfileSummary, type WindowParams } from './monitoring-api.js';
 export type { MonitorReport, VariantStatus, WindowPoint, MonitorHistogram } from '../monitoring/monitor-report.js';
-export type { MonitorAlert, MonitorWindow, StoredMonitor, StoredProfile } from '../monitoring/model.js';
+export type { MonitorAlert, MonitorWindow, ProfileStatus, StoredMonitor, StoredProfile } from '../monitoring/model.js';
 export type {
   AliasAtTime,
   ApprovalRequest,

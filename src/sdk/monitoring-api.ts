@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { MonitorAlert, MonitorConfigInput, MonitorWindow, StoredMonitor, StoredProfile } from '../monitoring/model.js';
+import type { MonitorAlert, MonitorConfigInput, MonitorWindow, ProfileStatus, StoredMonitor, StoredProfile } from '../monitoring/model.js';
+import type { ReferenceProfile } from '../monitoring/profiles/reference-profile.js';
 import type { MonitorReport } from '../monitoring/monitor-report.js';
 import type { HttpTransport } from './http-transport.js';
 import { seg } from './key-values.js';
@@ -23,6 +24,14 @@ export interface ProfileSummary {
   rows: number;
   features: { name: string; kind: 'numeric' | 'categorical' }[];
   prediction: 'numeric' | 'categorical' | null;
+}
+
+/** A version's profile summary and the outcome of computing it at registration (null: none / never attempted). */
+export interface ProfileStatusReport {
+  modelName: string;
+  modelVersion: string;
+  profile: ProfileSummary | null;
+  registration: ProfileStatus | null;
 }
 
 /** Monitoring of deployments: monitors, reference profiles, reports, windows and alerts. */
@@ -50,9 +59,13 @@ export class MonitoringApi {
   async alerts(deployment: string, params: { from?: number; limit?: number } = {}): Promise<MonitorAlert[]> {
     return (await this.http.json<{ items: MonitorAlert[] }>({ method: 'GET', path: `/monitors/${seg(deployment)}/alerts`, query: { ...params } })).items;
   }
-  /** Reference data for a model version (feature records, and one prediction per record if known). */
-  uploadProfile(params: { modelName: string; modelVersion: string; records: Record<string, unknown>[]; predictions?: unknown[] }): Promise<ProfileSummary> {
+  /** Reference data for a model version (feature records, and one prediction per record if known), or a profile computed locally. */
+  uploadProfile(params: { modelName: string; modelVersion: string } & ({ records: Record<string, unknown>[]; predictions?: unknown[] } | { profile: ReferenceProfile })): Promise<ProfileSummary> {
     return this.http.json({ method: 'POST', path: '/monitoring/profiles', json: params });
+  }
+  /** The version's profile summary and what became of computing it from the training dataset at registration. */
+  profileStatus(modelName: string, modelVersion: string): Promise<ProfileStatusReport> {
+    return this.http.json({ method: 'GET', path: `/monitoring/profiles/${seg(modelName)}/${seg(modelVersion)}/status` });
   }
   getProfile(modelName: string, modelVersion: string): Promise<StoredProfile> {
     return this.http.json({ method: 'GET', path: `/monitoring/profiles/${seg(modelName)}/${seg(modelVersion)}` });

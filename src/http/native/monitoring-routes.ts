@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { invalid } from '../../core/errors.js';
+import { invalid, isAscentError } from '../../core/errors.js';
 import { MonitorConfigInput } from '../../monitoring/model.js';
+import { ReferenceProfileSchema, toReferenceProfile } from '../../monitoring/profiles/profile-schema.js';
 import { profileRecords } from '../../monitoring/profiles/reference-profile.js';
 import type { MonitoringService } from '../../monitoring/service.js';
 import type { NativeRouter } from './native-router.js';
@@ -10,12 +11,15 @@ const DeploymentParams = z.object({ deployment: z.string().min(1).max(200) });
 const WindowQuery = z.object({ variant: z.string().min(1).max(200).optional(), from: optionalInt, to: optionalInt, limit: z.coerce.number().int().min(1).max(1000).optional() });
 // Uploads are bounded twice: by the server's body limit and by this row count.
 const MAX_PROFILE_ROWS = 200_000;
+// Either reference rows (profiled here) or a profile computed by the client (the CLI profiles files locally).
 const ProfileUpload = z.object({
   modelName: z.string().min(1).max(256),
   modelVersion: z.string().min(1).max(64),
-  records: z.array(z.record(z.string(), z.unknown())).min(1).max(MAX_PROFILE_ROWS),
+  records: z.array(z.record(z.string(), z.unknown())).min(1).max(MAX_PROFILE_ROWS).optional(),
   predictions: z.array(z.unknown()).max(MAX_PROFILE_ROWS).optional(),
+  profile: ReferenceProfileSchema.optional(),
 });
+const VersionParams = z.object({ modelName: z.string().min(1).max(256), modelVersion: z.string().min(1).max(64) });
 const Monitor = z.object({ deployment: z.string(), config: z.record(z.string(), z.unknown()), ruleState: z.record(z.string(), z.unknown()), updatedTime: z.number() });
 
 /** Monitoring: monitors per deployment, reference profiles, windows, reports and alert history. */
@@ -65,15 +69,33 @@ export function addMonitoringRoutes(router: NativeRouter, { monitoring }: { moni
     method: 'POST', url: '/monitoring/profiles', summary: 'Upload reference data for a model version; its profile is computed and stored', tag: 'monitoring',
     body: ProfileUpload,
     handler: async ({ body }) => {
-      if (body.predictions && body.predictions.length !== body.records.length) throw invalid(`predictions: ${body.predictions.length} values for ${body.records.length} records`, 'predictions');
-      const stored = await monitoring.putProfile(body.modelName, body.modelVersion, profileRecords(body.records, body.predictions), 'upload');
+      if ((body.records === undefined) === (body.profile === undefined)) throw invalid('give either records (and predictions) or a computed profile', 'records');
+      if (body.profile) return summary(await monitoring.putProfile(body.modelName, body.modelVersion, toReferenceProfile(body.profile), 'upload'));
+      const records = body.records!;
+      if (body.predictions && body.predictions.length !== records.length) throw invalid(`predictions: ${body.predictions.length} values for ${records.length} records`, 'predictions');
+      const stored = await monitoring.putProfile(body.modelName, body.modelVersion, profileRecords(records, body.predictions), 'upload');
       return summary(stored);
     },
   });
   router.add({
     method: 'GET', url: '/monitoring/profiles/:modelName/:modelVersion', summary: 'The newest reference profile of a model version', tag: 'monitoring',
-    params: z.object({ modelName: z.string().min(1).max(256), modelVersion: z.string().min(1).max(64) }),
+    params: VersionParams,
     handler: async ({ params }) => monitoring.getProfile(params.modelName, params.modelVersion),
+  });
+  router.add({
+    method: 'GET', url: '/monitoring/profiles/:modelName/:modelVersion/status',
+    summary: "A model version's reference profile (summary) and what became of computing it from the training dataset at registration (computed, or skipped/failed with the reason)", tag: 'monitoring',
+    params: VersionParams,
+    handler: async ({ params }) => {
+      const [profile, status] = await Promise.all([
+        monitoring.getProfile(params.modelName, params.modelVersion).then(summary, (err: unknown) => {
+          if (isAscentError(err) && err.code === 'NOT_FOUND') return null;
+          throw err;
+        }),
+        monitoring.getProfileStatus(params.modelName, params.modelVersion),
+      ]);
+      return { modelName: params.modelName, modelVersion: params.modelVersion, profile, registration: status };
+    },
   });
 }
 
