@@ -9,7 +9,6 @@ import {
   DEFAULT_PROJECT_ID,
   DatasetInputSchema,
   LIMITS,
-  LogBatchInput,
   PARENT_RUN_TAG,
   PROJECT_TAG,
   RUN_NAME_TAG,
@@ -29,6 +28,7 @@ import {
 import { decodePageToken, encodePageToken, parseFilter, parseOrderBy } from './search-filter.js';
 import type { TrackingStore } from './store.js';
 import { randomRunName } from './run-names.js';
+import { parseLogBatch } from './log-batch-input.js';
 import { z } from 'zod';
 
 export interface TrackingServiceOptions {
@@ -290,7 +290,7 @@ export class TrackingService {
 
   /** Validate once, then write metrics, params and tags in one transaction. */
   async logBatch(runId: string, raw: unknown): Promise<void> {
-    const batch = parseInput(LogBatchInput, raw, 'batch');
+    const batch = parseLogBatch(raw);
     const total = batch.metrics.length + batch.params.length + batch.tags.length;
     if (total > LIMITS.maxBatchItems) {
       throw invalid(`A batch logging request can contain at most ${LIMITS.maxBatchItems} metrics, params and tags in total; got ${total}`, 'metrics');

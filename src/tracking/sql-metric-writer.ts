@@ -158,27 +158,42 @@ async function writeMetrics(bulk: BulkWriter, dialect: SqlDialect, write: LogBat
 }
 
 function bucketRows(runId: string, points: InsertedPoint[]): unknown[][] {
-  const aggs = new Map<string, BucketAgg>();
+  // Per key, one map per level from bucket number to its aggregate: no string ids to build per
+  // point and level (this runs for every point ingested).
+  const byKey = new Map<string, Map<number, BucketAgg>[]>();
+  const rows: unknown[][] = [];
   for (const p of points) {
-    for (const shift of BUCKET_LEVEL_SHIFTS) {
+    let levels = byKey.get(p.key);
+    if (!levels) {
+      levels = BUCKET_LEVEL_SHIFTS.map(() => new Map<number, BucketAgg>());
+      byKey.set(p.key, levels);
+    }
+    const value = p.is_nan ? null : p.value;
+    for (let l = 0; l < BUCKET_LEVEL_SHIFTS.length; l++) {
+      const shift = BUCKET_LEVEL_SHIFTS[l]!;
       const bucket = Math.floor(p.step / 2 ** shift);
-      const id = `${p.key}\u0000${shift}\u0000${bucket}`;
-      let agg = aggs.get(id);
+      const level = levels[l]!;
+      const agg = level.get(bucket);
       if (!agg) {
-        agg = { key: p.key, level: shift, bucket, count: 0, min: null, max: null, lastStep: p.step, lastTimestamp: p.timestamp, lastValue: p.is_nan ? null : p.value };
-        aggs.set(id, agg);
+        level.set(bucket, { key: p.key, level: shift, bucket, count: 1, min: value, max: value, lastStep: p.step, lastTimestamp: p.timestamp, lastValue: value });
+        continue;
       }
       agg.count++;
-      if (!p.is_nan) {
-        agg.min = agg.min === null ? p.value : Math.min(agg.min, p.value);
-        agg.max = agg.max === null ? p.value : Math.max(agg.max, p.value);
+      if (value !== null) {
+        if (agg.min === null || value < agg.min) agg.min = value;
+        if (agg.max === null || value > agg.max) agg.max = value;
       }
       if (p.step > agg.lastStep || (p.step === agg.lastStep && p.timestamp >= agg.lastTimestamp)) {
         agg.lastStep = p.step;
         agg.lastTimestamp = p.timestamp;
-        agg.lastValue = p.is_nan ? null : p.value;
+        agg.lastValue = value;
       }
     }
   }
-  return [...aggs.values()].map((a) => [runId, a.key, a.level, a.bucket, a.count, a.min, a.max, a.lastStep, a.lastTimestamp, a.lastValue]);
+  for (const levels of byKey.values()) {
+    for (const level of levels) {
+      for (const a of level.values()) rows.push([runId, a.key, a.level, a.bucket, a.count, a.min, a.max, a.lastStep, a.lastTimestamp, a.lastValue]);
+    }
+  }
+  return rows;
 }

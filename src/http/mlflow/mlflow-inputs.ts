@@ -27,6 +27,30 @@ export function metricInput(m: ProtoFields): Record<string, unknown> {
   });
 }
 
+/**
+ * log-batch's `metrics`. Points of the common shape (string key, numeric value, integer timestamp
+ * and step, no model or dataset fields) are copied as they are — the result `metricInput` would
+ * give them, without a reader object per point; any other list is read point by point, so its
+ * errors name the field exactly as before.
+ */
+export function batchMetricInputs(fields: ProtoFields): Record<string, unknown>[] {
+  const list = fields.rawList('metrics');
+  if (list) {
+    const out: Record<string, unknown>[] = [];
+    for (const item of list) {
+      const m = item as Record<string, unknown> | null;
+      if (typeof m !== 'object' || m === null || Array.isArray(m)) break;
+      const { key, value, timestamp, step } = m;
+      if (typeof key !== 'string' || typeof value !== 'number' || !Number.isSafeInteger(timestamp)) break;
+      if (step !== undefined && step !== null && !Number.isSafeInteger(step)) break;
+      if ((m.model_id ?? m.dataset_name ?? m.dataset_digest ?? null) !== null) break;
+      out.push(step === undefined || step === null ? { key, value: finiteOrName(value), timestamp } : { key, value: finiteOrName(value), timestamp, step });
+    }
+    if (out.length === list.length) return out;
+  }
+  return fields.messages('metrics').map(metricInput);
+}
+
 /** The service's schema takes non-finite values by name ("NaN", "Infinity", "-Infinity"). */
 function finiteOrName(n: number): number | string {
   if (Number.isFinite(n)) return n;

@@ -144,6 +144,12 @@ export class ProtoFields {
     });
   }
 
+  /** A repeated field's raw array as sent (undefined when absent or not an array), for fast paths that check it themselves. */
+  rawList(name: string): readonly unknown[] | undefined {
+    const v = this.raw[name];
+    return Array.isArray(v) && !this.fromQuery ? v : undefined;
+  }
+
   /** A singular message field. */
   message(name: string): ProtoFields | undefined {
     const v = this.value(name);

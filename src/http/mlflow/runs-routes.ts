@@ -3,7 +3,7 @@ import { RUN_STATUSES } from '../../tracking/model.js';
 import type { AppServices } from '../app-services.js';
 import { VIEW_TYPES } from './experiments-routes.js';
 import { recordLoggedModel } from './log-model-history.js';
-import { datasetInputs, keyValues, metricInput, modelInputs, modelOutputs } from './mlflow-inputs.js';
+import { batchMetricInputs, datasetInputs, keyValues, metricInput, modelInputs, modelOutputs } from './mlflow-inputs.js';
 import { pageJson, runInfoJson, runJson } from './mlflow-json.js';
 import { ProtoFields } from './mlflow-request.js';
 
@@ -89,7 +89,7 @@ export function addRunRoutes(scope: FastifyInstance, { tracking }: AppServices):
   scope.post('/runs/log-batch', async (request) => {
     const f = ProtoFields.of(request);
     await tracking.logBatch(f.runId(), {
-      metrics: f.messages('metrics').map(metricInput),
+      metrics: batchMetricInputs(f),
       params: keyValues(f, 'params'),
       tags: keyValues(f, 'tags'),
     });
