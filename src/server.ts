@@ -73,6 +73,7 @@ export async function createServices(config: AscentConfig): Promise<{ services: 
     database, log: serving.serving.log, registry, tracking, artifacts, metricsRegistry: metrics,
     // ASCENT_PROFILE_LOCAL_FILES=0: never read training datasets from this server's own disk.
     localDatasetFiles: process.env.ASCENT_PROFILE_LOCAL_FILES !== '0',
+    ...(process.env.ASCENT_MONITOR_CHECKPOINT_MS ? { checkpointMs: Number(process.env.ASCENT_MONITOR_CHECKPOINT_MS) } : {}),
     onError: (err, context) => monitorLog.error({ err }, context),
   });
   kickProfiler = () => monitoring.profiler.kick();

@@ -5,6 +5,7 @@ import type { ArtifactStore } from '../storage/artifacts/artifact-store.js';
 import type { TrackingService } from '../tracking/service.js';
 import { RegistrationProfiler } from './profiles/registration-profiler.js';
 import type { InferenceLog } from '../serving/inference-log/inference-log.js';
+import { InferenceLogTail } from '../serving/inference-log/log-tail.js';
 import type { SqlDatabase } from '../storage/sql/sql-database.js';
 import { MonitoringService } from './service.js';
 import { SqlMonitoringStore } from './sql-store.js';
@@ -20,6 +21,8 @@ export interface CreateMonitoringOptions {
   artifacts: ArtifactStore;
   /** Read training datasets from this server's disk (`file://`, absolute paths; default true). */
   localDatasetFiles?: boolean;
+  /** How often open windows are checkpointed (default 5 s). */
+  checkpointMs?: number;
   metricsRegistry?: Registry;
   onError?: (err: unknown, context: string) => void;
 }
@@ -34,6 +37,10 @@ export function createMonitoring(options: CreateMonitoringOptions) {
   const actor = { user: 'ascent-monitor' };
   const service = new MonitoringService({
     store,
+    // Open windows are checkpointed with the log position they cover; after a crash the
+    // predictions logged since are folded again from the stored log.
+    logTail: new InferenceLogTail(options.database),
+    ...(options.checkpointMs !== undefined ? { checkpointMs: options.checkpointMs } : {}),
     ...(options.metricsRegistry ? { metricsRegistry: options.metricsRegistry } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
     // Labels may arrive for predictions still queued in memory: write them first (outside the

@@ -2,6 +2,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { invalid, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { parseInput } from '../core/validate.js';
+import type { InferenceLogTail, LoggedPredictionRef } from '../serving/inference-log/log-tail.js';
 import type { FeedbackRecord, InferenceRecord, InferenceSubscriber } from '../serving/inference-record.js';
 import { evaluateRules, type RuleState } from './alerts/rule-evaluator.js';
 import { MonitorGauges, type GaugeRegistry } from './monitor-gauges.js';
@@ -41,7 +42,18 @@ export interface MonitoringServiceOptions {
    * `monitor.alert` registry event in one transaction, so a crash keeps both or neither.
    */
   recordAlert?: (alert: Omit<MonitorAlert, 'alertId'>, context: { modelName: string; modelVersion: string }) => Promise<MonitorAlert>;
+  /**
+   * The stored inference log by position. With it, open windows are checkpointed with the log
+   * position they cover and, after a crash, the predictions logged since are folded again.
+   */
+  logTail?: Pick<InferenceLogTail, 'positionOf' | 'lastPosition' | 'after'>;
+  /** How often open windows are checkpointed (default 5 s; also when windows close and on stop). */
+  checkpointMs?: number;
 }
+
+/** The inference-log position the checkpointed windows cover. */
+export const FOLD_CURSOR = 'fold.inference_log';
+const REFOLD_PAGE = 500;
 
 interface OpenWindow {
   window: MonitorWindow;
@@ -71,6 +83,15 @@ export class MonitoringService implements InferenceSubscriber {
   private monitorsLoaded = 0;
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<unknown> = Promise.resolve();
+  private readonly tail: MonitoringServiceOptions['logTail'];
+  private readonly checkpointMs: number;
+  private lastCheckpoint = 0;
+  private recovered = false;
+  /** Log position covered by what is folded (from recovery) and the last record folded since. */
+  private position: number | null = null;
+  private lastFolded: LoggedPredictionRef | null = null;
+  /** Predictions re-folded at recovery that the log may still hand over: folded once only. */
+  private refolded = new Set<string>();
 
   constructor(options: MonitoringServiceOptions) {
     this.store = options.store;
@@ -79,6 +100,8 @@ export class MonitoringService implements InferenceSubscriber {
     this.onError = options.onError ?? (() => {});
     this.beforeFeedback = options.beforeFeedback ?? (() => Promise.resolve());
     this.recordAlert = options.recordAlert ?? ((a) => this.store.addAlert(a));
+    this.tail = options.logTail;
+    this.checkpointMs = options.checkpointMs ?? 5000;
     this.gauges = options.metricsRegistry ? new MonitorGauges(options.metricsRegistry) : null;
   }
 
@@ -155,7 +178,9 @@ export class MonitoringService implements InferenceSubscriber {
       .filter((o) => o.window.deployment === deployment && (q.variant === undefined || o.window.variant === q.variant))
       .filter((o) => (q.from === undefined || o.window.start >= q.from) && (q.to === undefined || o.window.start < q.to))
       .map((o) => this.snapshot(o));
-    return [...live, ...stored].sort((a, b) => b.start - a.start || a.variant.localeCompare(b.variant));
+    // A checkpointed open window is stored too: the live one is newer.
+    const liveKeys = new Set(live.map((w) => windowKey(w.deployment, w.variant, w.start)));
+    return [...live, ...stored.filter((w) => !liveKeys.has(windowKey(w.deployment, w.variant, w.start)))].sort((a, b) => b.start - a.start || a.variant.localeCompare(b.variant));
   }
 
   /** Latest status per variant, the series over time and recent alerts of one deployment. */
@@ -185,15 +210,88 @@ export class MonitoringService implements InferenceSubscriber {
 
   onPredictions(records: readonly InferenceRecord[]): Promise<void> {
     return this.serial(async () => {
+      await this.recover();
+      if (this.tail && this.position === null && records[0]) await this.startPosition(records[0]);
       await this.loadMonitors();
       for (const r of records) {
-        const monitor = this.monitors.get(r.deployment);
-        if (!monitor) continue;
-        const o = await this.windowFor(monitor, r);
-        o.sketch.addRequest(r.inputs, r.outputs, r.error);
+        if (this.refolded.size > 0 && this.refolded.delete(refKey(r))) continue;
+        await this.fold(r, r.inputs);
       }
+      const last = records[records.length - 1];
+      if (last) this.lastFolded = { requestId: last.requestId, deployment: last.deployment, variant: last.variant, shadow: last.shadow };
       await this.closeDue();
     }).catch((err) => this.onError(err, 'monitoring predictions'));
+  }
+
+  private async fold(r: Omit<InferenceRecord, 'inputs'>, inputs: Record<string, unknown>[] | null): Promise<void> {
+    const monitor = this.monitors.get(r.deployment);
+    if (!monitor) return;
+    const o = await this.windowFor(monitor, r);
+    // A prediction re-read from the log without its inputs (not sampled) still counts as a request.
+    o.sketch.addRequest(inputs ?? [], r.outputs, r.error);
+  }
+
+  /**
+   * Once, before anything is folded: reopen the windows checkpointed open, then fold again what the
+   * log holds after the checkpoint's position (predictions folded before a crash but not yet
+   * checkpointed). Without a checkpoint yet, the log's current end is recorded as the start.
+   */
+  private async recover(): Promise<void> {
+    if (this.recovered) return;
+    this.recovered = true;
+    // The periodic checkpoint counts from start-up.
+    this.lastCheckpoint = this.clock.now();
+    await this.loadMonitors();
+    for (const w of await this.store.openWindows()) {
+      const monitor = this.monitors.get(w.deployment);
+      if (!monitor || this.open.has(windowKey(w.deployment, w.variant, w.start))) continue;
+      await this.reopen(w);
+    }
+    if (!this.tail) return;
+    const cursor = await this.store.getCursor(FOLD_CURSOR);
+    // No checkpoint yet: the position is taken from the first predictions handed over.
+    if (cursor === null) return;
+    this.position = cursor;
+    for (;;) {
+      const page = await this.tail.after(this.position, REFOLD_PAGE);
+      for (const { position, prediction } of page) {
+        await this.fold(prediction, prediction.inputs);
+        this.refolded.add(refKey(prediction));
+        this.position = position;
+      }
+      if (page.length < REFOLD_PAGE) break;
+    }
+  }
+
+  /**
+   * The first predictions ever folded: everything before the first of them is not this service's
+   * to fold, so the position just before it is recorded (the log may already hold later ones, which
+   * it hands over next).
+   */
+  private async startPosition(first: InferenceRecord): Promise<void> {
+    const at = await this.tail!.positionOf(first);
+    this.position = at !== null ? at - 1 : await this.tail!.lastPosition();
+    await this.store.advanceCursor(FOLD_CURSOR, this.position, this.clock.now());
+  }
+
+  /** Write every open window with the log position it covers, and `closed` ones as closed, in one transaction. */
+  private async checkpoint(closed: OpenWindow[] = []): Promise<void> {
+    const monitors = this.monitors;
+    const doc = (o: OpenWindow, isClosed: boolean): MonitorWindow | null => {
+      const monitor = monitors.get(o.window.deployment);
+      return monitor ? refreshWindow({ ...o.window, sketch: o.sketch.toJSON(), closed: isClosed }, o.profile, monitor.config) : null;
+    };
+    const windows = [...closed.map((o) => doc(o, true)), ...[...this.open.values()].map((o) => doc(o, false))].filter((w): w is MonitorWindow => w !== null);
+    let position = this.position;
+    if (this.tail && this.lastFolded) {
+      const at = await this.tail.positionOf(this.lastFolded);
+      if (at !== null && (position === null || at > position)) position = at;
+    }
+    await this.store.checkpoint({ windows, ...(position !== null ? { cursor: { name: FOLD_CURSOR, value: position } } : {}), time: this.clock.now() });
+    this.position = position;
+    this.lastCheckpoint = this.clock.now();
+    // Whatever recovery re-read has been handed over by now (the log delivers right after writing).
+    this.refolded.clear();
   }
 
   onFeedback(records: readonly FeedbackRecord[]): Promise<void> {
@@ -202,9 +300,13 @@ export class MonitoringService implements InferenceSubscriber {
       .catch((err) => this.onError(err, 'monitoring feedback'));
   }
 
-  /** Close every window whose end has passed (the periodic tick; tests call it directly). */
+  /** Close every window whose end has passed and checkpoint when due (the periodic tick; tests call it directly). */
   tick(): Promise<void> {
-    return this.serial(() => this.closeDue());
+    return this.serial(async () => {
+      await this.recover();
+      await this.closeDue();
+      if (this.open.size > 0 && this.clock.now() - this.lastCheckpoint >= this.checkpointMs) await this.checkpoint();
+    });
   }
 
   start(intervalMs = 1000): void {
@@ -213,15 +315,17 @@ export class MonitoringService implements InferenceSubscriber {
     this.timer.unref();
   }
 
-  /** Stop ticking and persist every open window as closed so nothing folded is lost. */
+  /** Stop ticking and checkpoint: windows past their end are stored closed, the others open (reopened at the next start). */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.serial(async () => {
-      for (const [key, o] of this.open) {
-        this.open.delete(key);
-        await this.persist(o, false);
-      }
+      if (!this.recovered) return;
+      const now = this.clock.now();
+      const due = [...this.open].filter(([, o]) => o.window.end <= now);
+      for (const [key] of due) this.open.delete(key);
+      await this.checkpoint(due.map(([, o]) => o));
+      this.open.clear();
     });
   }
 
@@ -232,43 +336,55 @@ export class MonitoringService implements InferenceSubscriber {
     this.monitorsLoaded = now;
   }
 
-  private async windowFor(monitor: StoredMonitor, r: InferenceRecord): Promise<OpenWindow> {
+  /** Put a stored window back in memory, its sketch continuing from what was stored. */
+  private async reopen(stored: MonitorWindow): Promise<OpenWindow> {
+    const profileRow = stored.profileId ? await this.store.getProfile(stored.profileId) : null;
+    const profile = profileRow?.profile ?? null;
+    const o = { window: { ...stored, closed: false }, sketch: new WindowSketch(profile ?? EMPTY_PROFILE, stored.sketch), profile };
+    this.open.set(windowKey(stored.deployment, stored.variant, stored.start), o);
+    return o;
+  }
+
+  private async windowFor(monitor: StoredMonitor, r: Omit<InferenceRecord, 'inputs'>): Promise<OpenWindow> {
     const size = monitor.config.windowSeconds * 1000;
     const start = Math.floor(r.timestamp / size) * size;
-    const key = `${r.deployment}\u0000${r.variant}\u0000${start}`;
+    const key = windowKey(r.deployment, r.variant, start);
     let o = this.open.get(key);
     if (o) return o;
-    // A window reopened after a restart continues from what was persisted for it.
+    // A window reopened after a restart (or for a late prediction) continues from what was stored.
     const stored = await this.store.getWindow(r.deployment, r.variant, start);
-    const profileRow = stored?.profileId ? await this.store.getProfile(stored.profileId) : await this.store.latestProfile(r.modelName, r.modelVersion);
+    if (stored) return this.reopen(stored);
+    const profileRow = await this.store.latestProfile(r.modelName, r.modelVersion);
     const profile = profileRow?.profile ?? null;
-    const sketch = new WindowSketch(profile ?? EMPTY_PROFILE, stored?.sketch);
-    const window: MonitorWindow = stored ?? {
+    const sketch = new WindowSketch(profile ?? EMPTY_PROFILE);
+    const window: MonitorWindow = {
       deployment: r.deployment, variant: r.variant, start, end: start + size, modelName: r.modelName, modelVersion: r.modelVersion,
       profileId: profileRow?.profileId ?? null, sketch: sketch.toJSON(), drift: null, predictionDrift: null,
       quality: windowQuality(sketch.toJSON()), performance: emptyPerformance(), metrics: refreshWindow({ sketch: sketch.toJSON(), performance: emptyPerformance() } as MonitorWindow, null, monitor.config).metrics, closed: false,
     };
-    o = { window: { ...window, closed: false }, sketch, profile };
+    o = { window, sketch, profile };
     this.open.set(key, o);
     return o;
   }
 
+  /**
+   * Close every window whose end has passed. Closing is a checkpoint (the closed windows, the open
+   * ones and the log position in one transaction), so a re-fold after a crash never adds a
+   * prediction to a window that already holds it.
+   */
   private async closeDue(): Promise<void> {
     const now = this.clock.now();
-    for (const [key, o] of this.open) {
-      if (o.window.end > now) continue;
-      this.open.delete(key);
-      await this.persist(o, true);
+    const due = [...this.open].filter(([, o]) => o.window.end <= now);
+    if (due.length === 0) return;
+    for (const [key] of due) this.open.delete(key);
+    await this.checkpoint(due.map(([, o]) => o));
+    for (const [, o] of due) {
+      const monitor = this.monitors.get(o.window.deployment) ?? (await this.store.getMonitor(o.window.deployment));
+      if (!monitor) continue;
+      const w = refreshWindow({ ...o.window, sketch: o.sketch.toJSON(), closed: true }, o.profile, monitor.config);
+      this.gauges?.record(w);
+      await this.evaluate(monitor, w);
     }
-  }
-
-  private async persist(o: OpenWindow, evaluate: boolean): Promise<void> {
-    const monitor = this.monitors.get(o.window.deployment) ?? (await this.store.getMonitor(o.window.deployment));
-    if (!monitor) return;
-    const w = refreshWindow({ ...o.window, sketch: o.sketch.toJSON(), closed: true }, o.profile, monitor.config);
-    await this.store.putWindow(w);
-    this.gauges?.record(w);
-    if (evaluate) await this.evaluate(monitor, w);
   }
 
   private async evaluate(monitor: StoredMonitor, w: MonitorWindow): Promise<void> {
@@ -296,6 +412,7 @@ export class MonitoringService implements InferenceSubscriber {
   }
 
   private async applyFeedback(records: readonly FeedbackRecord[]): Promise<void> {
+    await this.recover();
     await this.loadMonitors();
     const wanted = records.filter((r) => this.monitors.has(r.deployment) && r.labels && r.labels.length > 0);
     if (wanted.length === 0) return;
@@ -330,5 +447,8 @@ export class MonitoringService implements InferenceSubscriber {
     }
   }
 }
+
+const windowKey = (deployment: string, variant: string, start: number) => `${deployment}\u0000${variant}\u0000${start}`;
+const refKey = (r: { requestId: string; deployment: string; variant: string; shadow: boolean }) => `${r.requestId}\u0000${r.deployment}\u0000${r.variant}\u0000${r.shadow ? 1 : 0}`;
 
 const round = (x: number) => (Math.abs(x) >= 0.001 || x === 0 ? Number(x.toFixed(4)) : Number(x.toExponential(3)));
