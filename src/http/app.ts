@@ -29,8 +29,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     forceCloseConnections: 'idle',
   }) as unknown as FastifyInstance;
 
-  app.addHook('onSend', async (request, reply) => {
+  // Set when the request arrives, so every answer carries it (errors and 404s too). A callback hook
+  // rather than an async onSend one: no promise and no hook runner on the reply path. A route that
+  // adopts another id (OIP's body `id`) sets the header again.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
 
   // Default error handler for everything outside an API-specific scope (which set their own).

@@ -1,6 +1,6 @@
 import { invalid } from '../core/errors.js';
 import type { ModelSignature, SignatureSpec } from '../registry/packages/manifest.js';
-import type { ModelRequest } from './codec/model-request.js';
+import { columnLookup, isPositional, type ModelRequest } from './codec/model-request.js';
 import { isTensorSignature } from './codec/signature-specs.js';
 
 /**
@@ -60,18 +60,20 @@ export function fitsColumnType(type: string, v: unknown): boolean {
 }
 
 function validateColumns(request: ModelRequest & { kind: 'columns' }, specs: SignatureSpec[]): void {
-  const index = new Map(request.columns.map((c, i) => [c, i]));
+  const indexOf = columnLookup(request.columns);
   // A header-less table (`dataframe_split` without columns, `instances` as rows) is matched by position.
-  const positional = request.columns.every((c, i) => c === String(i)) && !specs.some((s) => index.has(s.name ?? ''));
-  for (const [j, spec] of specs.entries()) {
+  const positional = isPositional(request.columns) && !specs.some((s) => indexOf(s.name ?? '') !== undefined);
+  const rows = request.rows;
+  for (let j = 0; j < specs.length; j++) {
+    const spec = specs[j]!;
     const name = spec.name ?? String(j);
-    const col = positional ? (j < request.columns.length ? j : undefined) : index.get(name);
+    const col = positional ? (j < request.columns.length ? j : undefined) : indexOf(name);
     if (col === undefined) {
       if (spec.required === false) continue;
       throw invalid(`inputs: missing required column '${name}' (${spec.type})`, `inputs.${name}`);
     }
-    for (const [r, row] of request.rows.entries()) {
-      const v = row[col];
+    for (let r = 0; r < rows.length; r++) {
+      const v = rows[r]![col];
       // Nulls are missing values: allowed where pandas can hold them (floats as NaN, optional columns).
       if (v === null || v === undefined) {
         if (spec.type === 'double' || spec.type === 'float' || spec.required === false || spec.type === 'string') continue;

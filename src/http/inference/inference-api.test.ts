@@ -174,6 +174,15 @@ describe('inference protocols (OIP V2, MLflow /invocations, native predict, /met
       expect(text).toMatch(/ascent_inference_errors_total\{[^}]*code="INVALID_ARGUMENT"\} \d+/);
       expect(text).toContain('ascent_inference_request_duration_seconds_bucket{le="0.005",deployment="iris"');
       expect(text).toContain('ascent_model_ready{deployment="iris",variant="main",model="iris",version="1"} 1');
+      // The histogram is read from the per-variant meters: its count, +Inf bucket and the request counter agree.
+      const labels = 'deployment="iris",variant="main",model="iris",version="1",shadow="false"';
+      const value = (line: string) => Number(text.split('\n').find((l) => l.startsWith(line))?.split(' ').at(-1));
+      const requests = value(`ascent_inference_requests_total{${labels}}`);
+      expect(requests).toBeGreaterThan(5);
+      expect(value(`ascent_inference_request_duration_seconds_count{${labels}}`)).toBe(requests);
+      expect(value(`ascent_inference_request_duration_seconds_bucket{le="+Inf",${labels}}`)).toBe(requests);
+      expect(value(`ascent_inference_request_duration_seconds_bucket{le="10",${labels}}`)).toBe(requests);
+      expect(value(`ascent_inference_request_duration_seconds_sum{${labels}}`)).toBeGreaterThan(0);
       expect(text).toMatch(/ascent_inference_log_dropped_total \d+/);
       expect(text).toMatch(/ascent_inference_queue_depth\{deployment="iris",variant="main"\} 0/);
       const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => fs.existsSync(p));

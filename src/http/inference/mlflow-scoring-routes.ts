@@ -33,9 +33,8 @@ export async function registerMlflowScoringRoutes(app: FastifyInstance, options:
     const body = request.body;
     if (body === undefined || body === null) throw new AscentError('UNSUPPORTED_MEDIA_TYPE', 'POST /invocations needs a body of type application/json or text/csv');
     const input = typeof body === 'object' && 'csv' in (body as object) ? csvRequest((body as { csv: string }).csv) : invocationsRequest(body);
-    const spec = serving.manager.served(name);
-    const first = input.kind === 'columns' ? Object.fromEntries(input.columns.map((c, i) => [c, input.rows[0]?.[i]])) : undefined;
-    const sticky = stickyValue(request, spec?.stickyKey, first);
+    const stickyKey = serving.manager.served(name)?.stickyKey;
+    const sticky = stickyKey ? stickyValue(request, stickyKey, input.kind === 'columns' ? firstRecord(input) : undefined) : undefined;
     const result = await serving.manager.predict({ deployment: name, requestId: request.id, input, ...(sticky !== undefined ? { stickyKey: sticky } : {}) });
     void reply.header('x-ascent-variant', result.variant);
     return mlflowPredictions(result.outputs);
@@ -50,4 +49,9 @@ export async function registerMlflowScoringRoutes(app: FastifyInstance, options:
     const ready = status.variants.some((v) => v.role !== 'shadow' && v.ready);
     return reply.status(ready ? 200 : 503).type('text/plain').send(ready ? '\n' : 'not ready\n');
   });
+}
+
+/** The first row of a table as a record (where a sticky key may be a column). */
+function firstRecord(input: { columns: string[]; rows: unknown[][] }): Record<string, unknown> {
+  return Object.fromEntries(input.columns.map((c, i) => [c, input.rows[0]?.[i]]));
 }

@@ -62,7 +62,10 @@ export async function registerOipRoutes(app: FastifyInstance, options: { serving
     const headerLen = request.headers['inference-header-content-length'];
     const decoded = decodeInfer(raw, headerLen === undefined ? undefined : Number(headerLen));
     // The caller's id (body `id`) is the request id everywhere: response body, header, inference log.
-    if (decoded.id) (request as { id: string }).id = decoded.id;
+    if (decoded.id) {
+      (request as { id: string }).id = decoded.id;
+      void reply.header('x-request-id', decoded.id);
+    }
     const stickyKey = serving.manager.served(model)?.stickyKey;
     const result = await serving.manager.predict({
       deployment: model,

@@ -1,7 +1,7 @@
 import { invalid } from '../../core/errors.js';
 import type { ModelSignature } from '../../registry/packages/manifest.js';
 import type { Tensor, TensorDatatype, TensorSpec } from '../model-runtime.js';
-import type { ModelRequest } from './model-request.js';
+import { columnLookup, isPositional, type ModelRequest } from './model-request.js';
 import { shapeMatches } from '../runtimes/tensor-checks.js';
 
 /**
@@ -43,29 +43,47 @@ export function encodeInputs(request: ModelRequest, inputs: readonly TensorSpec[
     });
   }
   const n = request.rows.length;
-  const at = new Map(request.columns.map((c, i) => [c, i]));
-  const byColumn = inputs.every((s) => at.has(s.name)) || (inputs.length > 1 && inputs.some((s) => at.has(s.name)));
+  const at = columnLookup(request.columns);
+  const present = inputs.filter((s) => at(s.name) !== undefined).length;
+  const byColumn = present === inputs.length || (inputs.length > 1 && present > 0);
   if (byColumn) {
     return inputs.flatMap((spec) => {
-      const col = at.get(spec.name);
+      const col = at(spec.name);
       if (col === undefined) return []; // optional column; the signature check already refused missing required ones
       return [convert(spec, spec.shape.length === 2 ? [n, 1] : [n], request.rows.map((r) => r[col]))];
     });
   }
   if (inputs.length === 1) {
     const spec = inputs[0]!;
-    const signed = signature?.inputs?.filter((s) => s.type !== 'tensor').map((s) => s.name ?? '') ?? [];
     // Header-less tables are taken in position order; named ones in the signature's column order.
-    const positional = request.columns.every((c, i) => c === String(i));
-    const order = !positional && signed.length > 0 && signed.every((c) => at.has(c)) ? signed.map((c) => at.get(c)!) : request.columns.map((_, i) => i);
+    const order = stackOrder(request.columns, at, signature);
     const k = order.length;
     const declared = spec.shape[1];
     if (spec.shape.length === 2 && declared !== undefined && declared >= 0 && declared !== k) throw invalid(`inputs: the model takes ${declared} features per row; got ${k} columns (${request.columns.join(', ')})`, 'inputs');
     const data: unknown[] = new Array(n * k);
-    for (let r = 0; r < n; r++) for (let j = 0; j < k; j++) data[r * k + j] = request.rows[r]![order[j]!];
+    for (let r = 0; r < n; r++) {
+      const row = request.rows[r]!;
+      for (let j = 0; j < k; j++) data[r * k + j] = row[order[j]!];
+    }
     return [convert(spec, spec.shape.length === 1 ? [n * k] : [n, k], data)];
   }
   throw invalid(`inputs: the columns ${request.columns.map((c) => `'${c}'`).join(', ')} do not match the model's inputs ${inputs.map((s) => `'${s.name}'`).join(', ')}`, 'inputs');
+}
+
+/** Columns to stack into one `[N, k]` tensor, as positions in the request's table. */
+function stackOrder(columns: readonly string[], at: (name: string) => number | undefined, signature: ModelSignature | null): number[] {
+  const identity = () => columns.map((_, i) => i);
+  if (isPositional(columns)) return identity();
+  const signed = signature?.inputs;
+  if (!signed || signed.length === 0) return identity();
+  const order: number[] = [];
+  for (const s of signed) {
+    if (s.type === 'tensor') continue;
+    const i = at(s.name ?? '');
+    if (i === undefined) return identity();
+    order.push(i);
+  }
+  return order.length > 0 ? order : identity();
 }
 
 function specNamed(inputs: readonly TensorSpec[], name: string): TensorSpec {

@@ -108,3 +108,26 @@ function safeJson(text: string, field: string): unknown {
     throw invalid(`${field} is a string but not JSON`, field);
   }
 }
+
+/** True when a table's columns are just positions (`0`, `1`, …): it was sent without a header. */
+export function isPositional(columns: readonly string[]): boolean {
+  for (let i = 0; i < columns.length; i++) if (columns[i] !== String(i)) return false;
+  return true;
+}
+
+/**
+ * Column name → position in a request's table (undefined when absent): a scan for the few columns
+ * models usually take, a Map for wide tables.
+ */
+export function columnLookup(columns: readonly string[]): (name: string) => number | undefined {
+  if (columns.length > 16) {
+    const at = new Map<string, number>();
+    for (let i = 0; i < columns.length; i++) at.set(columns[i]!, i);
+    return (name) => at.get(name);
+  }
+  // A repeated column name resolves to its last occurrence, in both forms.
+  return (name) => {
+    const i = columns.lastIndexOf(name);
+    return i < 0 ? undefined : i;
+  };
+}

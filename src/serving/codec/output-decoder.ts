@@ -7,7 +7,13 @@ import type { Tensor } from '../model-runtime.js';
 
 /** Plain JSON values of a tensor's data (typed arrays and bigints become numbers). */
 export function plainData(t: Tensor): unknown[] {
-  return Array.from(t.data as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' && !Number.isFinite(v) ? null : v));
+  const data = t.data as ArrayLike<unknown>;
+  const out = new Array<unknown>(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    out[i] = typeof v === 'bigint' ? Number(v) : typeof v === 'number' && !Number.isFinite(v) ? null : v;
+  }
+  return out;
 }
 
 /** Row `r` of a tensor whose first dimension is the batch: a scalar for `[N]`, nested lists beyond. */

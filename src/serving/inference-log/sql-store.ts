@@ -1,39 +1,63 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/sql/schema.js';
+import type { BulkColumn } from '../../storage/sql/bulk-writer.js';
 import type { SqlDatabase } from '../../storage/sql/sql-database.js';
 import type { FeedbackRecord } from '../inference-record.js';
 import type { InferenceLogStore, LogRangeQuery, StoredPrediction } from './store.js';
 
-const PREDICTION_COLUMNS = 11;
+const PREDICTION_COLUMNS: BulkColumn[] = [
+  { name: 'request_id', pgType: 'text' },
+  { name: 'deployment', pgType: 'text' },
+  { name: 'variant', pgType: 'text' },
+  { name: 'model_name', pgType: 'text' },
+  { name: 'model_version', pgType: 'text' },
+  { name: 'time', pgType: 'bigint' },
+  { name: 'latency_ms', pgType: 'double precision' },
+  { name: 'shadow', pgType: 'integer' },
+  { name: 'inputs', pgType: 'text' },
+  { name: 'outputs', pgType: 'text' },
+  { name: 'error', pgType: 'text' },
+];
+const FEEDBACK_PARAMS = 5;
 const MAX_IDS = 1000;
+/**
+ * Rows serialized and written per step of a flush. SQLite writes synchronously on the event loop, so
+ * a step is kept to a few milliseconds and the flush yields to waiting requests between steps.
+ */
+const ROWS_PER_STEP = 200;
 
-/** InferenceLogStore on Kysely: multi-row inserts sized to the dialect's parameter limit. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** InferenceLogStore on Kysely, with predictions written through the database's bulk writer. */
 export class SqlInferenceLogStore implements InferenceLogStore {
   private readonly db: Kysely<Database>;
+  private readonly database: SqlDatabase;
   private readonly chunk: number;
 
   constructor(database: SqlDatabase) {
+    this.database = database;
     this.db = database.db;
-    this.chunk = Math.max(1, Math.floor(Math.min(database.dialect.maxParams, 30_000) / PREDICTION_COLUMNS));
+    this.chunk = Math.max(1, Math.floor(Math.min(database.dialect.maxParams, 30_000) / FEEDBACK_PARAMS));
   }
 
+  /**
+   * One transaction per call, written in steps of ROWS_PER_STEP rows: prepared statements on SQLite,
+   * one array-parameter insert per step on PostgreSQL (Kysely compiling a 1,000-row VALUES list
+   * cost more than the insert itself).
+   */
   async insertPredictions(rows: readonly StoredPrediction[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < rows.length; i += this.chunk) {
-        await trx.insertInto('inference_log').values(rows.slice(i, i + this.chunk).map((r) => ({
-          request_id: r.requestId,
-          deployment: r.deployment,
-          variant: r.variant,
-          model_name: r.modelName,
-          model_version: r.modelVersion,
-          time: r.timestamp,
-          latency_ms: r.latencyMs,
-          shadow: r.shadow ? 1 : 0,
-          inputs: r.inputs === null ? null : JSON.stringify(r.inputs),
-          outputs: JSON.stringify(r.outputs),
-          error: r.error ?? null,
-        }))).execute();
+    await this.database.bulkTransaction(async (_trx, bulk) => {
+      for (let i = 0; i < rows.length; i += ROWS_PER_STEP) {
+        if (i > 0) await yieldToEventLoop();
+        const step: unknown[][] = [];
+        for (const r of rows.slice(i, i + ROWS_PER_STEP)) {
+          step.push([
+            r.requestId, r.deployment, r.variant, r.modelName, r.modelVersion, r.timestamp, r.latencyMs, r.shadow ? 1 : 0,
+            r.inputs === null ? null : JSON.stringify(r.inputs), JSON.stringify(r.outputs), r.error ?? null,
+          ]);
+        }
+        await bulk.insert({ table: 'inference_log', columns: PREDICTION_COLUMNS, rows: step, onConflict: '' });
       }
     });
   }

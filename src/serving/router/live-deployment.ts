@@ -1,4 +1,5 @@
 import type { Deployment, VariantSpec } from '../deployments/model.js';
+import type { VariantMeter } from '../metrics/serving-metrics.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import type { ModelCache, ModelTarget, ServedModel } from './model-cache.js';
 import { TrafficPicker } from './traffic-picker.js';
@@ -9,6 +10,8 @@ export interface LiveVariant {
   target: ModelTarget;
   served: ServedModel;
   limiter: ConcurrencyLimiter;
+  /** Its metric instruments for caller-facing and mirrored predictions, bound on first use. */
+  meters: { caller?: VariantMeter; shadow?: VariantMeter };
 }
 
 /** A deployment revision loaded and ready: what requests are routed against until the next swap. */
@@ -34,7 +37,7 @@ export class LiveDeployment {
         const name = modelName(spec.model);
         const target: ModelTarget = { name, version, runtime: spec.runtime ?? null, concurrency: spec.concurrency, ...(spec.http ? { http: spec.http } : {}) };
         const served = await cache.acquire(target);
-        acquired.push({ spec, target, served, limiter: new ConcurrencyLimiter(spec.concurrency, spec.maxQueue, `Variant '${spec.name}' of deployment '${deployment.name}'`) });
+        acquired.push({ spec, target, served, limiter: new ConcurrencyLimiter(spec.concurrency, spec.maxQueue, `Variant '${spec.name}' of deployment '${deployment.name}'`), meters: {} });
       }
     } catch (err) {
       await Promise.allSettled(acquired.map((v) => cache.release(v.target)));

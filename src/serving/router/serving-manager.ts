@@ -2,8 +2,8 @@ import { AscentError, isAscentError, notFound } from '../../core/errors.js';
 import type { Deployment } from '../deployments/model.js';
 import type { ModelResolver } from '../deployments/service.js';
 import type { InferenceLog } from '../inference-log/inference-log.js';
-import type { ServingMetrics, ServingGaugeSource } from '../metrics/serving-metrics.js';
-import type { Tensor } from '../model-runtime.js';
+import type { ServingMetrics, ServingGaugeSource, VariantMeter } from '../metrics/serving-metrics.js';
+import type { PredictOptions, Tensor } from '../model-runtime.js';
 import { LiveDeployment, type LiveVariant } from './live-deployment.js';
 import { ModelCache, type ModelProvider } from './model-cache.js';
 import { prepareInputs, type ModelRequest } from '../codec/index.js';
@@ -138,6 +138,7 @@ export class ServingManager {
     const d = this.liveOf(call.deployment);
     const chosen = this.choose(d, call);
     const result = await this.run(d, chosen, call, started, timestamp, false);
+    if (d.picker.shadows.length === 0) return result;
     const mirrors = d.picker.mirrors(call.stickyKey, this.random);
     // Mirrored after the caller's answer is ready and never awaited: a shadow can neither slow nor fail it.
     for (const m of mirrors) {
@@ -194,8 +195,6 @@ export class ServingManager {
   }
 
   private async run(d: LiveDeployment, v: LiveVariant, call: PredictCall, started: number, timestamp: number, shadow: boolean): Promise<PredictResult> {
-    const labels = { deployment: d.name, variant: v.spec.name, model: v.target.name, version: v.target.version, shadow };
-    const rows = call.input.kind === 'columns' ? rowsOf(call.input) : null;
     let outputs: Tensor[] | undefined;
     let tensors: Tensor[] | undefined;
     try {
@@ -205,25 +204,32 @@ export class ServingManager {
       }
       tensors = prepareInputs(call.input, { metadata: v.served.model.metadata, signature: v.served.signature });
       const input = tensors;
-      outputs = await v.limiter.run(() => v.served.model.predict(input, call.outputs ? { outputs: call.outputs } : {}));
+      const options = call.outputs ? { outputs: call.outputs } : NO_OPTIONS;
+      outputs = await v.limiter.run(() => v.served.model.predict(input, options));
     } catch (err) {
       const code = isAscentError(err) ? err.code : 'INTERNAL';
       if (code === 'RATE_LIMITED') this.options.metrics.reject(d.name, v.spec.name, 'queue_full');
       const seconds = (performance.now() - started) / 1000;
-      this.options.metrics.observe(labels, seconds, code);
+      this.meterOf(d, v, shadow).observe(seconds, code);
       this.options.log.record({
         requestId: call.requestId, deployment: d.name, variant: v.spec.name, modelName: v.target.name, modelVersion: v.target.version,
-        timestamp, latencyMs: seconds * 1000, shadow, inputs: rows ?? (tensors ? safeRecords(tensors, columnsOf(v)) : []), outputs: [], error: (err as Error).message,
+        timestamp, latencyMs: seconds * 1000, shadow, inputs: logInputs(call.input, tensors, v), outputs: [], error: (err as Error).message,
       }, { keepInputs: this.random() < d.deployment.inputSampleRate });
       throw err;
     }
     const seconds = (performance.now() - started) / 1000;
-    this.options.metrics.observe(labels, seconds);
+    this.meterOf(d, v, shadow).observe(seconds);
     this.options.log.record({
       requestId: call.requestId, deployment: d.name, variant: v.spec.name, modelName: v.target.name, modelVersion: v.target.version,
-      timestamp, latencyMs: seconds * 1000, shadow, inputs: rows ?? safeRecords(tensors, columnsOf(v)), outputs: tensorsToPredictions(outputs),
+      timestamp, latencyMs: seconds * 1000, shadow, inputs: logInputs(call.input, tensors, v), outputs: tensorsToPredictions(outputs),
     }, { keepInputs: this.random() < d.deployment.inputSampleRate });
     return { requestId: call.requestId, deployment: d.name, variant: v.spec.name, modelName: v.target.name, modelVersion: v.target.version, outputs };
+  }
+
+  /** The variant's bound metric instruments, kept on the variant so a request does no label lookup. */
+  private meterOf(d: LiveDeployment, v: LiveVariant, shadow: boolean): VariantMeter {
+    const slot = shadow ? 'shadow' : 'caller';
+    return (v.meters[slot] ??= this.options.metrics.meter({ deployment: d.name, variant: v.spec.name, model: v.target.name, version: v.target.version, shadow }));
   }
 
   private async poll(): Promise<void> {
@@ -293,9 +299,27 @@ export class ServingManager {
   }
 }
 
+/** Shared options of a predict call that names no outputs (runtimes only read them). */
+const NO_OPTIONS: PredictOptions = Object.freeze({});
+
+/** The request's inputs as feature records for the inference log: the table's rows, else the encoded tensors. */
+function logInputs(input: ModelRequest, tensors: Tensor[] | undefined, v: LiveVariant): Record<string, unknown>[] {
+  return input.kind === 'columns' ? rowsOf(input) : safeRecords(tensors, columnsOf(v));
+}
+
 /** Table rows as feature records (for the inference log). */
 function rowsOf(req: { columns: string[]; rows: unknown[][] }): Record<string, unknown>[] {
-  return req.rows.map((r) => Object.fromEntries(req.columns.map((c, i) => [c, r[i]])));
+  const { columns, rows } = req;
+  // A column named `__proto__` must become an own property, as Object.fromEntries makes it.
+  if (columns.includes('__proto__')) return rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i]])));
+  const out: Record<string, unknown>[] = new Array(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    const record: Record<string, unknown> = {};
+    for (let c = 0; c < columns.length; c++) record[columns[c]!] = row[c];
+    out[r] = record;
+  }
+  return out;
 }
 
 /** A column-based signature's feature names, used to name the columns of a stacked input tensor. */

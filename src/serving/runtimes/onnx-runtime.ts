@@ -65,11 +65,13 @@ class OnnxLoadedModel implements LoadedModel {
     checkInputs(inputs, this.metadata.inputs);
     checkOutputNames(options.outputs, this.metadata.outputs);
     const feeds: Record<string, ort.Tensor> = {};
-    for (const [i, t] of inputs.entries()) feeds[t.name] = toOrt(t, `inputs[${i}] '${t.name}'`);
+    for (let i = 0; i < inputs.length; i++) feeds[inputs[i]!.name] = toOrt(inputs[i]!, i);
     return this.slots.run(async () => {
       options.signal?.throwIfAborted();
       const result = options.outputs ? await this.session.run(feeds, options.outputs) : await this.session.run(feeds);
-      return Object.entries(result).map(([name, value]) => fromOrt(name, value));
+      const out: Tensor[] = [];
+      for (const name in result) out.push(fromOrt(name, result[name]!));
+      return out;
     });
   }
 
@@ -88,7 +90,8 @@ function specOf(m: ort.InferenceSession.ValueMetadata): TensorSpec {
   return { name: m.name, datatype: FROM_ORT[m.type] ?? 'BYTES', shape: m.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : -1)) };
 }
 
-function toOrt(t: Tensor, field: string): ort.Tensor {
+function toOrt(t: Tensor, index: number): ort.Tensor {
+  const field = `inputs[${index}] '${t.name}'`;
   const type = TO_ORT[t.datatype];
   const values = t.data as ArrayLike<unknown>;
   const dims = t.shape;
@@ -139,8 +142,18 @@ function fromOrt(name: string, value: ort.OnnxValue): Tensor {
   const t = value as ort.Tensor;
   const datatype = FROM_ORT[t.type] ?? 'BYTES';
   const shape = t.dims.map(Number);
-  let data: Tensor['data'] = t.data as Tensor['data'];
-  if (datatype === 'INT64' || datatype === 'UINT64') data = Array.from(t.data as BigInt64Array, Number);
-  else if (datatype === 'BOOL') data = Array.from(t.data as Uint8Array, (v) => v !== 0);
+  const raw = t.data;
+  let data: Tensor['data'] = raw as Tensor['data'];
+  if (datatype === 'INT64' || datatype === 'UINT64') {
+    const big = raw as BigInt64Array | BigUint64Array;
+    const numbers = new Array<number>(big.length);
+    for (let i = 0; i < big.length; i++) numbers[i] = Number(big[i]);
+    data = numbers;
+  } else if (datatype === 'BOOL') {
+    const bytes = raw as Uint8Array;
+    const bools = new Array<boolean>(bytes.length);
+    for (let i = 0; i < bytes.length; i++) bools[i] = bytes[i] !== 0;
+    data = bools;
+  }
   return { name, datatype, shape, data };
 }

@@ -16,7 +16,8 @@ export const TENSOR_DATATYPES = new Set<string>([...Object.keys(DATATYPE_BYTES),
 /** Elements a shape holds; INVALID_ARGUMENT for negative or non-integer dimensions. */
 export function elementCount(shape: readonly number[], field: string): number {
   let n = 1;
-  for (const [i, d] of shape.entries()) {
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i]!;
     if (!Number.isInteger(d) || d < 0) throw invalid(`${field}: shape[${i}] must be a non-negative integer, got ${String(d)}`, field);
     n *= d;
   }
@@ -26,7 +27,9 @@ export function elementCount(shape: readonly number[], field: string): number {
 /** True when a concrete shape fits a declared one (-1 matches any size; an empty spec shape matches any shape). */
 export function shapeMatches(shape: readonly number[], spec: readonly number[]): boolean {
   if (spec.length === 0) return true;
-  return shape.length === spec.length && spec.every((d, i) => d < 0 || d === shape[i]);
+  if (shape.length !== spec.length) return false;
+  for (let i = 0; i < spec.length; i++) if (spec[i]! >= 0 && spec[i] !== shape[i]) return false;
+  return true;
 }
 
 /**
@@ -35,36 +38,35 @@ export function shapeMatches(shape: readonly number[], spec: readonly number[]):
  */
 export function checkInputs(inputs: readonly Tensor[], specs: readonly TensorSpec[], options: { allowMissing?: boolean } = {}): void {
   if (!Array.isArray(inputs) || inputs.length === 0) throw invalid('inputs: at least one input tensor is required', 'inputs');
-  const byName = new Map(specs.map((s) => [s.name, s]));
-  const seen = new Set<string>();
-  for (const [i, t] of inputs.entries()) {
+  // Models have a handful of inputs: linear scans, no Map or Set per request.
+  for (let i = 0; i < inputs.length; i++) {
+    const t = inputs[i]!;
     const field = `inputs[${i}]`;
     if (typeof t?.name !== 'string') throw invalid(`${field}: a tensor needs a name`, field);
-    const named = `${field} '${t.name}'`;
-    const spec = byName.get(t.name);
-    if (!spec) throw invalid(`${named}: the model has no input of this name (expected ${[...byName.keys()].map((n) => `'${n}'`).join(', ')})`, field);
-    if (seen.has(t.name)) throw invalid(`${named}: given twice`, field);
-    seen.add(t.name);
-    if (t.datatype !== spec.datatype) throw invalid(`${named}: expected datatype ${spec.datatype}, got ${String(t.datatype)}`, field);
-    if (!Array.isArray(t.shape)) throw invalid(`${named}: shape must be an array of integers`, field);
+    const spec = specs.find((s) => s.name === t.name);
+    if (!spec) throw invalid(`${field} '${t.name}': the model has no input of this name (expected ${specs.map((s) => `'${s.name}'`).join(', ')})`, field);
+    for (let j = 0; j < i; j++) if (inputs[j]!.name === t.name) throw invalid(`${field} '${t.name}': given twice`, field);
+    if (t.datatype !== spec.datatype) throw invalid(`${field} '${t.name}': expected datatype ${spec.datatype}, got ${String(t.datatype)}`, field);
+    if (!Array.isArray(t.shape)) throw invalid(`${field} '${t.name}': shape must be an array of integers`, field);
     const count = elementCount(t.shape, field);
-    if (!shapeMatches(t.shape, spec.shape)) throw invalid(`${named}: shape [${t.shape.join(', ')}] does not fit the declared [${spec.shape.join(', ')}]`, field);
+    if (!shapeMatches(t.shape, spec.shape)) throw invalid(`${field} '${t.name}': shape [${t.shape.join(', ')}] does not fit the declared [${spec.shape.join(', ')}]`, field);
     const length = (t.data as ArrayLike<unknown> | undefined)?.length;
-    if (typeof length !== 'number') throw invalid(`${named}: data must be an array`, field);
-    if (length !== count) throw invalid(`${named}: shape [${t.shape.join(', ')}] holds ${count} elements but data has ${length}`, field);
+    if (typeof length !== 'number') throw invalid(`${field} '${t.name}': data must be an array`, field);
+    if (length !== count) throw invalid(`${field} '${t.name}': shape [${t.shape.join(', ')}] holds ${count} elements but data has ${length}`, field);
   }
-  if (!options.allowMissing) {
-    const missing = specs.filter((s) => !seen.has(s.name));
-    if (missing.length > 0) throw invalid(`inputs: missing input '${missing[0]!.name}'`, 'inputs');
+  if (!options.allowMissing && inputs.length < specs.length) {
+    // Names are known and distinct here, so fewer inputs than specs means one is missing.
+    const missing = specs.find((s) => !inputs.some((t) => t.name === s.name))!;
+    throw invalid(`inputs: missing input '${missing.name}'`, 'inputs');
   }
 }
 
 /** Refuse output names the model does not produce. */
 export function checkOutputNames(requested: readonly string[] | undefined, specs: readonly TensorSpec[]): void {
   if (!requested) return;
-  const known = new Set(specs.map((s) => s.name));
-  for (const [i, name] of requested.entries()) {
-    if (!known.has(name)) throw invalid(`outputs[${i}] '${name}': the model has no output of this name`, `outputs[${i}]`);
+  for (let i = 0; i < requested.length; i++) {
+    const name = requested[i]!;
+    if (!specs.some((s) => s.name === name)) throw invalid(`outputs[${i}] '${name}': the model has no output of this name`, `outputs[${i}]`);
   }
 }
 
