@@ -243,6 +243,9 @@ describe.skipIf(!browserSuiteEnabled())('the model registry in Chromium', () => 
     expect(download.status).toBe(200);
     expect(await download.text()).toContain('loader_module: mlflow.sklearn');
     await poll(() => page.getByTestId('version-metrics').innerText()).toContain('0.947');
+    // The reference profile was attempted at registration: the training data is in a bucket this server cannot read.
+    await poll(() => page.getByTestId('profile-status').innerText()).toContain('No reference profile');
+    await poll(() => page.getByTestId('profile-registration').innerText()).toContain('skipped — source not readable: s3://acme-data/fraud/transactions-2026q1.parquet is outside the artifact store');
 
     const graph = page.getByTestId('lineage-graph');
     const node = (kind: string) => graph.locator(`svg g.lineage-node[data-kind="${kind}"]`);

@@ -7,6 +7,7 @@ import { LineageGraph } from '../components/LineageGraph';
 import { Loading } from '../components/Loading';
 import { PackagePanel } from '../components/PackagePanel';
 import { PageHeader } from '../components/PageHeader';
+import { ProfileStatusNote } from '../components/ProfileStatusNote';
 import { SignatureTable } from '../components/SignatureTable';
 import { formatExact, formatNumber, formatTime } from '../lib/format';
 import { useAsync } from '../lib/use-async';
@@ -93,6 +94,10 @@ export function ModelVersionPage() {
           <SignatureTable signature={parseSignature(mv.signature)} />
         </section>
       </div>
+      <section className="card" data-testid="version-monitoring">
+        <h2 className="card-title">Monitoring</h2>
+        <ProfileStatusNote name={mv.name} version={mv.version} />
+      </section>
       <section className="card">
         <h2 className="card-title">Lineage</h2>
         <Lineage name={mv.name} version={mv.version} />

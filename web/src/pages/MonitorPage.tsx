@@ -3,6 +3,7 @@ import { ErrorBox } from '../components/ErrorBox';
 import { HistogramBars } from '../components/HistogramBars';
 import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
+import { ProfileStatusNote } from '../components/ProfileStatusNote';
 import { formatTime } from '../lib/format';
 import { useAsync } from '../lib/use-async';
 import { monitoringApi, type VariantStatus, type WindowPoint } from '../monitoring-api';
@@ -80,7 +81,7 @@ function VariantSection({ v }: { v: VariantStatus }) {
             </table>
           </div>
         </>
-      ) : <p className="muted">No reference profile for this model version: upload one to see drift.</p>}
+      ) : <ProfileStatusNote name={v.modelName} version={v.modelVersion} />}
       <p data-testid="data-quality">
         Data quality: missing {(v.quality.missingRate * 100).toFixed(2)} %, type errors {v.quality.typeErrors}, out of range {v.quality.outOfRange}, unseen categories {v.quality.unseenCategories}, schema violations {v.quality.schemaViolations}, errors {(v.quality.errorRate * 100).toFixed(1)} %
       </p>
