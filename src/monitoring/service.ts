@@ -54,6 +54,8 @@ export interface MonitoringServiceOptions {
 /** The inference-log position the checkpointed windows cover. */
 export const FOLD_CURSOR = 'fold.inference_log';
 const REFOLD_PAGE = 500;
+/** How long re-folded predictions are remembered, for the log handing them over once more after recovery. */
+const REFOLDED_MEMORY_MS = 30_000;
 
 interface OpenWindow {
   window: MonitorWindow;
@@ -92,6 +94,7 @@ export class MonitoringService implements InferenceSubscriber {
   private lastFolded: LoggedPredictionRef | null = null;
   /** Predictions re-folded at recovery that the log may still hand over: folded once only. */
   private refolded = new Set<string>();
+  private refoldedUntil = 0;
 
   constructor(options: MonitoringServiceOptions) {
     this.store = options.store;
@@ -234,7 +237,7 @@ export class MonitoringService implements InferenceSubscriber {
   /**
    * Once, before anything is folded: reopen the windows checkpointed open, then fold again what the
    * log holds after the checkpoint's position (predictions folded before a crash but not yet
-   * checkpointed). Without a checkpoint yet, the log's current end is recorded as the start.
+   * checkpointed). Without a stored position, the first predictions handed over set it.
    */
   private async recover(): Promise<void> {
     if (this.recovered) return;
@@ -261,6 +264,7 @@ export class MonitoringService implements InferenceSubscriber {
       }
       if (page.length < REFOLD_PAGE) break;
     }
+    this.refoldedUntil = this.clock.now() + REFOLDED_MEMORY_MS;
   }
 
   /**
@@ -291,7 +295,7 @@ export class MonitoringService implements InferenceSubscriber {
     this.position = position;
     this.lastCheckpoint = this.clock.now();
     // Whatever recovery re-read has been handed over by now (the log delivers right after writing).
-    this.refolded.clear();
+    if (this.refolded.size > 0 && this.clock.now() >= this.refoldedUntil) this.refolded.clear();
   }
 
   onFeedback(records: readonly FeedbackRecord[]): Promise<void> {
