@@ -7,13 +7,28 @@ import { InferenceLogTail } from '../serving/inference-log/log-tail.js';
 import { SqlInferenceLogStore } from '../serving/inference-log/sql-store.js';
 import type { InferenceRecord } from '../serving/inference-record.js';
 import { openSqlDatabase, type SqlDatabase } from '../storage/sql/sql-database.js';
+import { createTestDatabase } from '../../test/support/postgres.js';
 import { MonitoringService } from './service.js';
 import { SqlMonitoringStore } from './sql-store.js';
 
-// Crash recovery of the fold on a real SQLite inference log: a service is dropped without stopping
-// (as kill -9 leaves it) and a new one resumes from the checkpoint while traffic keeps coming.
-describe('MonitoringService recovery from the inference log', () => {
-  let dir: string;
+type Open = () => Promise<{ database: SqlDatabase; cleanup: () => Promise<void> }>;
+
+const sqlite: Open = async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ascent-fold-recovery-'));
+  const database = await openSqlDatabase({ url: `sqlite:${path.join(dir, 'db.sqlite')}` });
+  return { database, cleanup: async () => { await database.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+};
+// Real PostgreSQL server (vitest global setup).
+const postgres: Open = async () => {
+  const pg = await createTestDatabase();
+  const database = await openSqlDatabase({ url: pg.url });
+  return { database, cleanup: async () => { await database.close(); await pg.drop(); } };
+};
+
+// Crash recovery of the fold on a real inference log: a service is dropped without stopping (as
+// kill -9 leaves it) and a new one resumes from the checkpoint while traffic keeps coming.
+describe.each([['SQLite', sqlite], ['PostgreSQL', postgres]] as const)('MonitoringService recovery from the inference log (%s)', (_name, open) => {
+  let cleanup: () => Promise<void>;
   let database: SqlDatabase;
   let seq = 0;
   const rec = (deployment = 'churn-prod'): InferenceRecord => ({
@@ -28,13 +43,9 @@ describe('MonitoringService recovery from the inference log', () => {
   const rows = async (service: MonitoringService) => (await service.windows('churn-prod')).reduce((n, w) => n + w.sketch.rows, 0);
 
   beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ascent-fold-recovery-'));
-    database = await openSqlDatabase({ url: `sqlite:${path.join(dir, 'db.sqlite')}` });
+    ({ database, cleanup } = await open());
   });
-  afterEach(async () => {
-    await database.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(async () => cleanup());
 
   it('folds what the log holds after the checkpoint once, also when the log hands it over again', async () => {
     const a = start(0);
