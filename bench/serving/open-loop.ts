@@ -15,7 +15,10 @@ export interface OpenLoopResult {
 /**
  * Open-loop load: requests start on a fixed schedule (rate per second) whatever the answers do, and
  * latency counts from the scheduled start, so a stalled server cannot hide its queueing
- * (no coordinated omission). At most `maxSockets` connections; a request that finds none waits.
+ * (no coordinated omission). At most `maxSockets` keep-alive connections; a request that finds none
+ * waits (and that wait counts). Each wake-up sends every request that is due, then sleeps until the
+ * next one is: the generator never spins (it shares the cores with the server) and never keeps the
+ * event loop from reading answers for longer than one batch of sends.
  */
 export async function openLoop(url: string, path: string, body: Buffer, rps: number, durationMs: number, maxSockets = 64): Promise<OpenLoopResult> {
   const u = new URL(url);
@@ -24,29 +27,33 @@ export async function openLoop(url: string, path: string, body: Buffer, rps: num
   let ok = 0;
   let failed = 0;
   const total = Math.floor((rps * durationMs) / 1000);
+  const interval = 1000 / rps;
   const t0 = performance.now() + 50;
   const inflight: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const at = t0 + (i * 1000) / rps;
-    const wait = at - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    inflight.push(new Promise<void>((resolve) => {
-      const req = http.request({ host: u.hostname, port: Number(u.port), method: 'POST', path, agent, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
-        res.on('data', () => undefined);
-        res.on('end', () => {
-          latencies.push(performance.now() - at);
-          if (res.statusCode === 200) ok++;
-          else failed++;
-          resolve();
-        });
-      });
-      req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
-      req.on('error', () => {
-        failed++;
+  const send = (at: number) => new Promise<void>((resolve) => {
+    const req = http.request({ host: u.hostname, port: Number(u.port), method: 'POST', path, agent, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
+      res.on('data', () => undefined);
+      res.on('end', () => {
+        latencies.push(performance.now() - at);
+        if (res.statusCode === 200) ok++;
+        else failed++;
         resolve();
       });
-      req.end(body);
-    }));
+    });
+    req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
+    req.on('error', () => {
+      failed++;
+      resolve();
+    });
+    req.end(body);
+  });
+  let i = 0;
+  while (i < total) {
+    const now = performance.now();
+    while (i < total && t0 + i * interval <= now) inflight.push(send(t0 + i++ * interval));
+    if (i >= total) break;
+    // Timers fire on a 1 ms grid at best: wake when the next request is due, or 1 ms from now.
+    await new Promise((r) => setTimeout(r, Math.max(1, t0 + i * interval - performance.now())));
   }
   await Promise.all(inflight);
   const elapsed = performance.now() - t0;
