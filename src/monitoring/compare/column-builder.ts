@@ -7,6 +7,18 @@ const NA_TOKENS = new Set([
 ]);
 const INFINITIES = new Set(['inf', '-inf', '+inf', 'Inf', '-Inf', 'Infinity', '-Infinity', '+Infinity', 'INF', '-INF']);
 
+/**
+ * What a text field means: null when missing (empty, a pandas missing-value token, an infinity),
+ * a number when `Number(text)` reads one (possibly non-finite: also missing), else the text itself.
+ */
+export function textValue(text: string): number | string | null {
+  if (text.length === 0) return null;
+  // Number() first: most fields are numbers, and a failed parse is the rare path.
+  const n = +text;
+  if (n === n) return n;
+  return NA_TOKENS.has(text) || INFINITIES.has(text) ? null : text;
+}
+
 // Evidently treats an integer column with at most this many distinct values as categorical.
 const INTEGER_CARDINALITY_LIMIT = 10;
 // Distinct strings tracked per column before it is declared free text (ids, notes): bounded memory.
@@ -18,8 +30,10 @@ const MAX_CATEGORIES = 100_000;
  */
 export class ColumnBuilder {
   readonly name: string;
-  private values = new Float64Array(1024);
+  private values = new Float64Array(0);
   private size = 0;
+  /** Rows expected, when known: the numbers' array is sized for them at the first number. */
+  private readonly expected: number;
   readonly strings = new Map<string, number>();
   private stringTotal = 0;
   private overflow = false;
@@ -27,24 +41,17 @@ export class ColumnBuilder {
   private allInteger = true;
   private readonly intDistinct = new Set<number>();
 
-  constructor(name: string) {
+  constructor(name: string, expectedRows = 0) {
     this.name = name;
+    this.expected = expectedRows;
   }
 
   /** Add one value as read from text (CSV). */
   pushText(text: string): void {
-    if (text.length === 0) {
-      this.missing++;
-      return;
-    }
-    // Number() first: most fields are numbers, and a failed parse is the rare path.
-    const n = +text;
-    if (n === n) {
-      this.pushNumber(n);
-      return;
-    }
-    if (NA_TOKENS.has(text) || INFINITIES.has(text)) this.missing++;
-    else this.pushString(text);
+    const v = textValue(text);
+    if (v === null) this.missing++;
+    else if (typeof v === 'number') this.pushNumber(v);
+    else this.pushString(v);
   }
 
   /** Add one typed value (Parquet): number, bigint, boolean, string or null. */
@@ -58,13 +65,19 @@ export class ColumnBuilder {
     else this.pushString(JSON.stringify(value));
   }
 
-  private pushNumber(n: number): void {
+  /** Add values[0, count). */
+  pushNumbers(values: Float64Array, count: number): void {
+    for (let i = 0; i < count; i++) this.pushNumber(values[i]!);
+  }
+
+  /** Add one number (non-finite values count as missing). */
+  pushNumber(n: number): void {
     if (!Number.isFinite(n)) {
       this.missing++;
       return;
     }
     if (this.size === this.values.length) {
-      const grown = new Float64Array(this.values.length * 2);
+      const grown = new Float64Array(this.size === 0 ? Math.max(1024, this.expected) : this.size * 2);
       grown.set(this.values);
       this.values = grown;
     }
@@ -115,9 +128,11 @@ export class ColumnBuilder {
   /** Reduce to a test sample of the given type; non-numbers in a numeric column are type errors. */
   toSample(type: 'numeric' | 'categorical'): ColumnSample & { typeErrors: number } {
     if (type === 'numeric') {
-      const sorted = sortFloat64(this.values.slice(0, this.size));
+      // Sorted where they are; copied out only if the array has much room to spare.
+      const sorted = sortFloat64(this.values.subarray(0, this.size));
+      const kept = this.values.length - this.size <= this.size >>> 3 ? sorted : sorted.slice();
       this.values = new Float64Array(0);
-      return { kind: 'numeric', sorted, missing: this.missing, typeErrors: this.stringTotal };
+      return { kind: 'numeric', sorted: kept, missing: this.missing, typeErrors: this.stringTotal };
     }
     const counts = new Map(this.strings);
     for (const v of this.numbers()) {

@@ -1,9 +1,21 @@
 import path from 'node:path';
 import { invalid } from '../../core/errors.js';
-import { type ColumnSample, type DatasetDrift, type DriftOptions, compareFeature, summarizeDrift } from '../stats/drift-engine.js';
-import { histogramCounts, sturgesEdges } from '../stats/drift-tests.js';
+import { type ColumnPair, type DatasetDrift, type DriftOptions, chooseTest, comparePair, summarizeDrift } from '../stats/drift-engine.js';
+import { type CategoryCounts, populationStd } from '../stats/drift-tests.js';
+import { ReferenceGrid } from '../stats/interval-fold.js';
+import type { ColumnBuilder } from './column-builder.js';
 import { type FileColumns, readCsvColumns } from './csv-columns.js';
-import { readParquetColumns } from './parquet-columns.js';
+import { type CsvReadResult, type CsvVisitor, readCsv } from './csv-reader.js';
+import {
+  type CurrentColumn,
+  CurrentCategoricalColumn,
+  CurrentNumericColumn,
+  CurrentTextColumn,
+  FoldedPair,
+  foldedSturgesEdges,
+} from './current-columns.js';
+import { CurrentSpill } from './current-spill.js';
+import { readParquetColumns, scanParquet } from './parquet-columns.js';
 
 /** Reference and current shares on common bins, for plotting one feature. */
 export interface FeatureHistogram {
@@ -48,96 +60,219 @@ export interface CompareReport {
 
 const MAX_HISTOGRAM_CATEGORIES = 20;
 
+const isParquet = (file: string) => ['.parquet', '.pq'].includes(path.extname(file).toLowerCase());
+
 /** Read a CSV or Parquet file (by extension) into column builders. */
 export function readColumns(file: string, field: string): Promise<FileColumns> {
-  const ext = path.extname(file).toLowerCase();
-  return ext === '.parquet' || ext === '.pq' ? readParquetColumns(file, field) : readCsvColumns(file, field);
+  return isParquet(file) ? readParquetColumns(file, field) : readCsvColumns(file, field);
 }
 
-/** Compare two files column by column with the drift engine; both are streamed into typed arrays. */
+/** Stream a CSV or Parquet file (by extension) into a visitor, field by field. */
+export function scanColumns(file: string, field: string, visitor: CsvVisitor): Promise<CsvReadResult> {
+  return isParquet(file) ? scanParquet(file, visitor, field) : readCsv(file, visitor, field);
+}
+
+/** One reference column and the current column folded against it. */
+type Plan =
+  | { name: string; kind: 'text'; refMissing: number; current: CurrentTextColumn }
+  | { name: string; kind: 'categorical'; refMissing: number; refCounts: CategoryCounts; current: CurrentCategoricalColumn }
+  | NumericPlan;
+
+type NumericPlan = { name: string; kind: 'numeric'; refMissing: number; std: number; current: CurrentNumericColumn; edges: Float64Array | null; pair: ColumnPair | null };
+
+// Tests that read one bin per distinct value of a numeric column (binned tests only when the
+// reference has at most 20 distinct values): the current's per-value counts must all be kept.
+function readsEveryValue(test: string | undefined, referenceDistinct: number): boolean {
+  return test === 'chisquare' || test === 'z' || ((test === 'psi' || test === 'jensenshannon') && referenceDistinct <= 20);
+}
+
+/**
+ * Compare two files column by column with the drift engine. The reference is read into typed
+ * arrays (sorted per numeric column); the current file is streamed twice and never held: the first
+ * pass folds each column onto the reference (counts per reference interval, category counts), the
+ * second counts the numeric histograms and collects the few values exact W1 needs.
+ */
 export async function compareFiles(referenceFile: string, currentFile: string, options: CompareOptions = {}): Promise<CompareReport> {
-  const [ref, cur] = await Promise.all([readColumns(referenceFile, 'reference'), readColumns(currentFile, 'current')]);
+  const ref = await readColumns(referenceFile, 'reference');
   if (ref.rows === 0) throw invalid('reference: the file has no rows', 'reference');
-  if (cur.rows === 0) throw invalid('current: the file has no rows', 'current');
-  const curByName = new Map(cur.columns.map((c) => [c.name, c]));
   const refNames = new Set(ref.columns.map((c) => c.name));
   for (const name of options.columns ?? []) {
     if (!refNames.has(name)) throw invalid(`columns: '${name}' is not a column of the reference`, 'columns');
   }
   const wanted = (name: string) => (!options.columns || options.columns.includes(name)) && !(options.exclude ?? []).includes(name);
-  const report: CompareReport = {
+  const plans = new Map<string, Plan>();
+  for (const col of ref.columns) if (wanted(col.name)) plans.set(col.name, plan(col, options));
+
+  // Pass 1: fold every current column onto its reference column; numbers are spilled for pass 2.
+  const numericPlans = [...plans.values()].filter((p): p is NumericPlan => p.kind === 'numeric');
+  const spill = numericPlans.length > 0 ? openSpill() : null;
+  try {
+    if (spill) numericPlans.forEach((p, id) => p.current.spillTo(spill, id));
+    let curNames: string[] = [];
+    let sinks: (CurrentColumn | undefined)[] = [];
+    const first = await scanColumns(currentFile, 'current', {
+      header: (names) => {
+        curNames = names;
+        sinks = names.map((n) => plans.get(n)?.current);
+        return sinks.map(Boolean);
+      },
+      numbers: (column, values, count) => sinks[column]!.numbers(values, count),
+      text: (column, value) => sinks[column]!.text(value),
+    });
+    if (first.rows === 0) throw invalid('current: the file has no rows', 'current');
+    const inCurrent = new Set(curNames);
+
+    // Pass 2: histograms on Sturges edges over both ranges, and W1's distances.
+    const second = new Map<string, CurrentNumericColumn>();
+    for (const p of numericPlans) {
+      if (!inCurrent.has(p.name)) continue;
+      p.current.endFirstPass();
+      p.edges = foldedSturgesEdges(p.current);
+      p.pair = numericPair(p);
+      const { test } = chooseTest(p.name, p.pair, options);
+      if (p.current.prepareSecondPass(p.edges, test === 'wasserstein')) second.set(p.name, p.current);
+    }
+    if (second.size > 0) await secondPass(currentFile, spill, numericPlans, second);
+    return buildReport({ ref, currentRows: first.rows, curNames, plans, refNames, referenceFile, currentFile, options });
+  } finally {
+    spill?.close();
+  }
+}
+
+// A temporary directory that cannot be made (read-only TMPDIR) only costs the spill's speed.
+function openSpill(): CurrentSpill | null {
+  try {
+    return new CurrentSpill();
+  } catch {
+    return null;
+  }
+}
+
+/** Replay the spill to the columns that need a second pass, or re-read the current file without one. */
+async function secondPass(currentFile: string, spill: CurrentSpill | null, numericPlans: NumericPlan[], second: Map<string, CurrentNumericColumn>): Promise<void> {
+  if (spill && !spill.failed) {
+    const byId = numericPlans.map((p) => second.get(p.name));
+    spill.replay((id, values, slots, count) => byId[id]?.secondLocated(values, slots, count));
+  } else {
+    let numeric: (CurrentNumericColumn | undefined)[] = [];
+    await scanColumns(currentFile, 'current', {
+      header: (names) => {
+        numeric = names.map((n) => second.get(n));
+        return numeric.map(Boolean);
+      },
+      numbers: (column, values, count) => numeric[column]!.secondNumbers(values, count),
+      text: (column, value) => numeric[column]!.secondText(value),
+    });
+  }
+  for (const column of second.values()) column.endSecondPass();
+}
+
+interface ReportParts {
+  ref: FileColumns;
+  currentRows: number;
+  curNames: string[];
+  plans: Map<string, Plan>;
+  refNames: Set<string>;
+  referenceFile: string;
+  currentFile: string;
+  options: CompareOptions;
+}
+
+/** The report from the reference, the folded current columns and the test results. */
+function buildReport({ ref, currentRows, curNames, plans, refNames, referenceFile, currentFile, options }: ReportParts): CompareReport {
+  const inCurrent = new Set(curNames);
+  const out: CompareReport = {
     reference: { file: referenceFile, rows: ref.rows },
-    current: { file: currentFile, rows: cur.rows },
+    current: { file: currentFile, rows: currentRows },
     drift: summarizeDrift([], options.driftShare),
     quality: [],
     histograms: {},
-    schema: { missingInCurrent: [], extraInCurrent: cur.columns.filter((c) => !refNames.has(c.name)).map((c) => c.name), skipped: [] },
+    schema: { missingInCurrent: [], extraInCurrent: curNames.filter((n) => !refNames.has(n)), skipped: [] },
   };
   const results = [];
-  for (const refCol of ref.columns) {
-    if (!wanted(refCol.name)) continue;
-    const curCol = curByName.get(refCol.name);
-    if (!curCol) {
-      report.schema.missingInCurrent.push(refCol.name);
+  for (const p of plans.values()) {
+    if (!inCurrent.has(p.name)) {
+      out.schema.missingInCurrent.push(p.name);
       continue;
     }
-    const type = refCol.inferType();
-    if (type === 'text') {
-      report.schema.skipped.push({ feature: refCol.name, reason: 'free text (more distinct values than half the rows): no drift test' });
-      report.quality.push(quality(refCol.name, 'text', ref.rows, cur.rows, refCol.missing, curCol.missing, 0, 0, 0));
+    const q = (type: FeatureQuality['type'], typeErrors: number, outOfRange: number, unseenCategories: number): FeatureQuality => ({
+      feature: p.name, type, referenceMissingRate: p.refMissing / ref.rows, currentMissingRate: p.current.missing / currentRows, typeErrors, outOfRange, unseenCategories,
+    });
+    if (p.kind === 'text') {
+      out.schema.skipped.push({ feature: p.name, reason: 'free text (more distinct values than half the rows): no drift test' });
+      out.quality.push(q('text', 0, 0, 0));
       continue;
     }
-    const r = refCol.toSample(type);
-    const c = curCol.toSample(type);
-    results.push(compareFeature(refCol.name, r, c, options));
-    report.histograms[refCol.name] = histogram(r, c);
-    report.quality.push(quality(refCol.name, type, ref.rows, cur.rows, r.missing, c.missing, c.typeErrors, outOfRange(r, c), unseen(r, c)));
+    if (p.kind === 'numeric') {
+      const pair = p.pair!;
+      results.push(comparePair(p.name, pair, options));
+      out.histograms[p.name] = numericHistogram(pair, p.edges);
+      out.quality.push(q('numeric', p.current.typeErrors, p.current.fold?.outsideRange ?? 0, 0));
+      continue;
+    }
+    const cur = p.current.counts();
+    const pair = categoricalPair(p.refCounts, cur, p.refMissing, p.current.missing);
+    results.push(comparePair(p.name, pair, options));
+    out.histograms[p.name] = categoricalHistogram(p.refCounts, cur);
+    let unseen = 0;
+    for (const [k, v] of cur) if (!p.refCounts.has(k)) unseen += v;
+    out.quality.push(q('categorical', 0, 0, unseen));
   }
-  report.drift = summarizeDrift(results, options.driftShare);
-  return report;
+  out.drift = summarizeDrift(results, options.driftShare);
+  return out;
 }
 
-function quality(feature: string, type: FeatureQuality['type'], refRows: number, curRows: number, refMissing: number, curMissing: number, typeErrors: number, outOfRange: number, unseenCategories: number): FeatureQuality {
-  return { feature, type, referenceMissingRate: refMissing / refRows, currentMissingRate: curMissing / curRows, typeErrors, outOfRange, unseenCategories };
-}
-
-function outOfRange(ref: ColumnSample, cur: ColumnSample): number {
-  if (ref.kind !== 'numeric' || cur.kind !== 'numeric' || ref.sorted.length === 0) return 0;
-  const lo = ref.sorted[0]!;
-  const hi = ref.sorted[ref.sorted.length - 1]!;
-  let n = 0;
-  for (const v of cur.sorted) if (v < lo || v > hi) n++;
-  return n;
-}
-
-function unseen(ref: ColumnSample, cur: ColumnSample): number {
-  if (ref.kind !== 'categorical' || cur.kind !== 'categorical') return 0;
-  let n = 0;
-  for (const [k, v] of cur.counts) if (!ref.counts.has(k)) n += v;
-  return n;
-}
-
-/** Shares on Sturges edges over the union (numeric) or on the reference's top categories. */
-export function histogram(ref: ColumnSample, cur: ColumnSample): FeatureHistogram {
-  if (ref.kind === 'numeric' && cur.kind === 'numeric') {
-    const a = ref.sorted;
-    const b = cur.sorted;
-    if (a.length === 0 || b.length === 0) return { edges: [], reference: [], current: [] };
-    const edges = sturgesEdges(Math.min(a[0]!, b[0]!), Math.max(a[a.length - 1]!, b[b.length - 1]!), a.length + b.length);
-    const share = (counts: Float64Array, n: number) => Array.from(counts, (x) => x / n);
-    return { edges: Array.from(edges), reference: share(histogramCounts(a, edges), a.length), current: share(histogramCounts(b, edges), b.length) };
+/** Reduce one reference column to what the comparison needs, and the current column's accumulator. */
+function plan(col: ColumnBuilder, options: CompareOptions): Plan {
+  const type = col.inferType();
+  if (type === 'text') return { name: col.name, kind: 'text', refMissing: col.missing, current: new CurrentTextColumn() };
+  const sample = col.toSample(type);
+  if (sample.kind === 'categorical') {
+    return { name: col.name, kind: 'categorical', refMissing: sample.missing, refCounts: sample.counts, current: new CurrentCategoricalColumn() };
   }
-  if (ref.kind !== 'categorical' || cur.kind !== 'categorical') return { reference: [], current: [] };
-  const totalOf = (m: ReadonlyMap<string, number>) => [...m.values()].reduce((s, v) => s + v, 0) || 1;
-  const nr = totalOf(ref.counts);
-  const nc = totalOf(cur.counts);
-  const keys = [...new Set([...ref.counts.keys(), ...cur.counts.keys()])].sort(
-    (x, y) => (ref.counts.get(y) ?? 0) - (ref.counts.get(x) ?? 0) || (cur.counts.get(y) ?? 0) - (cur.counts.get(x) ?? 0),
-  );
+  const std = sample.sorted.length > 0 ? populationStd(sample.sorted) : 0;
+  const grid = ReferenceGrid.fromSorted(sample.sorted);
+  const override = options.features?.[col.name]?.test ?? options.test;
+  const current = new CurrentNumericColumn(grid, readsEveryValue(override, grid.size) ? Infinity : undefined);
+  return { name: col.name, kind: 'numeric', refMissing: sample.missing, std, current, edges: null, pair: null };
+}
+
+function numericPair(p: NumericPlan): ColumnPair {
+  const numeric = new FoldedPair(p.current, p.std, p.edges);
+  return {
+    type: 'numeric',
+    referenceCount: p.current.grid.count,
+    currentCount: p.current.count,
+    referenceMissing: p.refMissing,
+    currentMissing: p.current.missing,
+    numeric,
+    valueCounts: () => numeric.valueCounts(),
+  };
+}
+
+function categoricalPair(ref: CategoryCounts, cur: CategoryCounts, referenceMissing: number, currentMissing: number): ColumnPair {
+  const total = (c: CategoryCounts) => [...c.values()].reduce((s, v) => s + v, 0);
+  return { type: 'categorical', referenceCount: total(ref), currentCount: total(cur), referenceMissing, currentMissing, numeric: null, valueCounts: () => ({ ref, cur }) };
+}
+
+/** Shares on Sturges edges over the union (the bins Evidently plots). */
+function numericHistogram(pair: ColumnPair, edges: Float64Array | null): FeatureHistogram {
+  const n = pair.numeric!;
+  if (!edges || n.referenceCount === 0 || n.currentCount === 0) return { edges: [], reference: [], current: [] };
+  const { ref, cur } = n.sturgesCounts();
+  return { edges: Array.from(edges), reference: Array.from(ref, (x) => x / n.referenceCount), current: Array.from(cur, (x) => x / n.currentCount) };
+}
+
+/** Shares on the reference's top categories (most frequent first). */
+function categoricalHistogram(ref: CategoryCounts, cur: CategoryCounts): FeatureHistogram {
+  const totalOf = (m: CategoryCounts) => [...m.values()].reduce((s, v) => s + v, 0) || 1;
+  const nr = totalOf(ref);
+  const nc = totalOf(cur);
+  const keys = [...new Set([...ref.keys(), ...cur.keys()])].sort((x, y) => (ref.get(y) ?? 0) - (ref.get(x) ?? 0) || (cur.get(y) ?? 0) - (cur.get(x) ?? 0));
   const top = keys.slice(0, MAX_HISTOGRAM_CATEGORIES);
   return {
     categories: top,
-    reference: top.map((k) => (ref.counts.get(k) ?? 0) / nr),
-    current: top.map((k) => (cur.counts.get(k) ?? 0) / nc),
+    reference: top.map((k) => (ref.get(k) ?? 0) / nr),
+    current: top.map((k) => (cur.get(k) ?? 0) / nc),
   };
 }

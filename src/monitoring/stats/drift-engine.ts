@@ -1,16 +1,16 @@
-import { ksTwoSample } from './ks-two-sample.js';
 import {
   type BinnedShares,
   type CategoryCounts,
   categoryShares,
   chiSquareTest,
-  histogramCounts,
   jensenShannon,
   psi,
-  sturgesEdges,
-  wassersteinNormed,
   zTest,
 } from './drift-tests.js';
+import { ksTest } from './ks-two-sample.js';
+import { type NumericPair, SortedPair, sortedValueCounts } from './numeric-pair.js';
+
+export { distinctUnion } from './numeric-pair.js';
 
 /** The drift tests Ascent runs; names follow Evidently's (`stattest` option) so users can carry settings over. */
 export const DRIFT_TESTS = ['ks', 'chisquare', 'z', 'psi', 'jensenshannon', 'wasserstein'] as const;
@@ -86,39 +86,54 @@ export interface DatasetDrift {
   datasetDrift: boolean;
 }
 
-function sampleCount(c: ColumnSample): number {
-  if (c.kind === 'numeric') return c.sorted.length;
+/** Both datasets' values of one column, as the tests read them. */
+export interface ColumnPair {
+  /** The reference column's type, which picks the default test. */
+  type: 'numeric' | 'categorical';
+  referenceCount: number;
+  currentCount: number;
+  referenceMissing: number;
+  currentMissing: number;
+  /** The numeric view, when both sides are numeric (KS and Wasserstein need it). */
+  numeric: NumericPair | null;
+  /** Counts per category (per distinct value for numbers, keyed as String(value)). */
+  valueCounts(): { ref: CategoryCounts; cur: CategoryCounts };
+}
+
+function total(c: CategoryCounts): number {
   let t = 0;
-  for (const v of c.counts.values()) t += v;
+  for (const v of c.values()) t += v;
   return t;
 }
 
-/** Distinct values in the union of two sorted arrays, counting no further than `cap`. */
-export function distinctUnion(a: Float64Array, b: Float64Array, cap = Infinity): number {
-  let i = 0;
-  let j = 0;
-  let n = 0;
-  while ((i < a.length || j < b.length) && n <= cap) {
-    const x = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i]! : b[j]!;
-    n++;
-    while (i < a.length && a[i] === x) i++;
-    while (j < b.length && b[j] === x) j++;
-  }
-  return n;
+/** A pair from two column samples (numbers sorted, or category counts). */
+export function samplePair(ref: ColumnSample, cur: ColumnSample): ColumnPair {
+  const numeric = ref.kind === 'numeric' && cur.kind === 'numeric' ? new SortedPair(ref.sorted, cur.sorted) : null;
+  return {
+    type: ref.kind,
+    referenceCount: ref.kind === 'numeric' ? ref.sorted.length : total(ref.counts),
+    currentCount: cur.kind === 'numeric' ? cur.sorted.length : total(cur.counts),
+    referenceMissing: ref.missing,
+    currentMissing: cur.missing,
+    numeric,
+    valueCounts: () => (numeric ? numeric.valueCounts() : { ref: countsOf(ref), cur: countsOf(cur) }),
+  };
 }
 
-function distinct(values: Float64Array, cap = Infinity): number {
-  return distinctUnion(values, new Float64Array(0), cap);
+function countsOf(c: ColumnSample): CategoryCounts {
+  return c.kind === 'categorical' ? c.counts : sortedValueCounts(c.sorted);
 }
 
 /** Evidently's default test for a column, from its type, the reference size and the union's distinct values. */
-export function defaultTest(ref: ColumnSample, cur: ColumnSample): DriftTestName {
-  const refSize = sampleCount(ref);
-  const nValues =
-    ref.kind === 'numeric' && cur.kind === 'numeric'
-      ? distinctUnion(ref.sorted, cur.sorted, 6)
-      : new Set([...countsOf(ref).keys(), ...countsOf(cur).keys()]).size;
-  if (ref.kind === 'numeric') {
+export function defaultTest(pair: ColumnPair): DriftTestName {
+  const refSize = pair.referenceCount;
+  let nValues: number;
+  if (pair.numeric) nValues = pair.numeric.distinctUnion(6);
+  else {
+    const { ref, cur } = pair.valueCounts();
+    nValues = new Set([...ref.keys(), ...cur.keys()]).size;
+  }
+  if (pair.type === 'numeric') {
     if (refSize <= 1000) return nValues <= 5 ? (nValues > 2 ? 'chisquare' : 'z') : 'ks';
     return nValues <= 5 ? 'jensenshannon' : 'wasserstein';
   }
@@ -126,59 +141,55 @@ export function defaultTest(ref: ColumnSample, cur: ColumnSample): DriftTestName
   return 'jensenshannon';
 }
 
-function countsOf(c: ColumnSample): CategoryCounts {
-  if (c.kind === 'categorical') return c.counts;
-  const counts = new Map<string, number>();
-  for (const v of c.sorted) {
-    const k = String(v);
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
-  return counts;
+/** Whether binned tests (PSI, Jensen–Shannon) use Sturges bins for this pair rather than one bin per value. */
+export function usesSturgesBins(pair: ColumnPair): boolean {
+  // Evidently bins numeric columns with more than 20 distinct reference values on Sturges edges
+  // over the union; otherwise each distinct value is its own bin.
+  return pair.numeric !== null && pair.numeric.referenceDistinct(21) > 20;
 }
 
-// Evidently bins numeric columns with more than 20 distinct reference values on Sturges edges
-// over the union; otherwise each distinct value is its own bin.
-function binnedShares(ref: ColumnSample, cur: ColumnSample): BinnedShares {
-  if (ref.kind === 'numeric' && cur.kind === 'numeric' && distinct(ref.sorted, 21) > 20) {
-    const a = ref.sorted;
-    const b = cur.sorted;
-    const min = Math.min(a[0]!, b[0]!);
-    const max = Math.max(a[a.length - 1]!, b[b.length - 1]!);
-    const edges = sturgesEdges(min, max, a.length + b.length);
-    const r = histogramCounts(a, edges);
-    const c = histogramCounts(b, edges);
-    return { ref: r.map((x) => x / a.length), cur: c.map((x) => x / b.length) };
+function binnedShares(pair: ColumnPair): BinnedShares {
+  if (usesSturgesBins(pair)) {
+    const n = pair.numeric!;
+    const { ref, cur } = n.sturgesCounts();
+    return { ref: ref.map((x) => x / n.referenceCount), cur: cur.map((x) => x / n.currentCount) };
   }
-  return categoryShares(countsOf(ref), countsOf(cur));
+  const { ref, cur } = pair.valueCounts();
+  return categoryShares(ref, cur);
 }
 
 /** Run one named test on one column pair. */
-export function runTest(test: DriftTestName, ref: ColumnSample, cur: ColumnSample): { statistic: number; pValue: number | null; distance: number | null } {
+export function runTest(test: DriftTestName, pair: ColumnPair): { statistic: number; pValue: number | null; distance: number | null } {
   switch (test) {
     case 'ks': {
-      if (ref.kind !== 'numeric' || cur.kind !== 'numeric') throw new TypeError('the KS test needs numeric columns');
-      const r = ksTwoSample(ref.sorted, cur.sorted);
+      if (!pair.numeric) throw new TypeError('the KS test needs numeric columns');
+      const n = pair.numeric;
+      const r = ksTest(n.ksStatistic(), n.referenceCount, n.currentCount);
       return { statistic: r.statistic, pValue: r.pValue, distance: null };
     }
     case 'wasserstein': {
-      if (ref.kind !== 'numeric' || cur.kind !== 'numeric') throw new TypeError('the Wasserstein distance needs numeric columns');
-      const d = wassersteinNormed(ref.sorted, cur.sorted);
+      if (!pair.numeric) throw new TypeError('the Wasserstein distance needs numeric columns');
+      const n = pair.numeric;
+      // Normed by the reference's standard deviation (at least 0.001), as Evidently.
+      const d = n.wasserstein() / Math.max(n.referenceStd(), 0.001);
       return { statistic: d, pValue: null, distance: d };
     }
     case 'chisquare': {
-      const r = chiSquareTest(countsOf(ref), countsOf(cur));
+      const { ref, cur } = pair.valueCounts();
+      const r = chiSquareTest(ref, cur);
       return { statistic: r.statistic, pValue: r.pValue, distance: null };
     }
     case 'z': {
-      const r = zTest(countsOf(ref), countsOf(cur));
+      const { ref, cur } = pair.valueCounts();
+      const r = zTest(ref, cur);
       return { statistic: r.statistic, pValue: r.pValue, distance: null };
     }
     case 'psi': {
-      const d = psi(binnedShares(ref, cur));
+      const d = psi(binnedShares(pair));
       return { statistic: d, pValue: null, distance: d };
     }
     case 'jensenshannon': {
-      const d = jensenShannon(binnedShares(ref, cur));
+      const d = jensenShannon(binnedShares(pair));
       return { statistic: d, pValue: null, distance: d };
     }
   }
@@ -191,22 +202,32 @@ export function isDrift(test: DriftTestName, pValue: number | null, distance: nu
   return test === 'ks' ? pValue <= threshold : pValue < threshold;
 }
 
+/** The test a feature gets: its own override, the global one, or Evidently's default for the pair. */
+export function chooseTest(feature: string, pair: ColumnPair, options: DriftOptions = {}): { test: DriftTestName; threshold: number } {
+  const own = options.features?.[feature] ?? {};
+  let test = own.test ?? options.test ?? defaultTest(pair);
+  // A numeric-only test asked for a categorical column falls back to the categorical default.
+  if ((test === 'ks' || test === 'wasserstein') && !pair.numeric) test = defaultTest({ ...pair, type: 'categorical' });
+  return { test, threshold: own.threshold ?? options.threshold ?? DEFAULT_THRESHOLD[test] };
+}
+
 /** Compare one feature: pick the test (override or Evidently's default), run it, state the verdict. */
 export function compareFeature(feature: string, ref: ColumnSample, cur: ColumnSample, options: DriftOptions = {}): FeatureDrift {
-  const own = options.features?.[feature] ?? {};
-  let test = own.test ?? options.test ?? defaultTest(ref, cur);
-  // A numeric-only test asked for a categorical column falls back to the categorical default.
-  if ((test === 'ks' || test === 'wasserstein') && (ref.kind !== 'numeric' || cur.kind !== 'numeric')) test = defaultTest(ref, cur);
-  const threshold = own.threshold ?? options.threshold ?? DEFAULT_THRESHOLD[test];
-  const counts = { referenceCount: sampleCount(ref), currentCount: sampleCount(cur), referenceMissing: ref.missing, currentMissing: cur.missing };
+  return comparePair(feature, samplePair(ref, cur), options);
+}
+
+/** compareFeature on a pair however it was gathered (samples, or a folded stream). */
+export function comparePair(feature: string, pair: ColumnPair, options: DriftOptions = {}): FeatureDrift {
+  const { test, threshold } = chooseTest(feature, pair, options);
+  const counts = { referenceCount: pair.referenceCount, currentCount: pair.currentCount, referenceMissing: pair.referenceMissing, currentMissing: pair.currentMissing };
   if (counts.referenceCount === 0 || counts.currentCount === 0) {
     // Nothing to compare (Evidently raises here); the missing counts tell the story, data quality reports it.
-    return { feature, type: ref.kind, test, statistic: Number.NaN, pValue: null, distance: null, threshold, drifted: false, ...counts, note: 'empty column: no values to compare' };
+    return { feature, type: pair.type, test, statistic: Number.NaN, pValue: null, distance: null, threshold, drifted: false, ...counts, note: 'empty column: no values to compare' };
   }
-  const r = runTest(test, ref, cur);
+  const r = runTest(test, pair);
   return {
     feature,
-    type: ref.kind,
+    type: pair.type,
     test,
     statistic: r.statistic,
     pValue: r.pValue,

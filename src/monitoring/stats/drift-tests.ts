@@ -99,21 +99,39 @@ export function sturgesEdges(min: number, max: number, count: number): Float64Ar
 
 /** numpy.histogram on uniform edges: half-open bins, the last one closed. */
 export function histogramCounts(values: ArrayLike<number>, edges: Float64Array, into?: Float64Array): Float64Array {
-  const bins = edges.length - 1;
-  const counts = into ?? new Float64Array(bins);
-  const first = edges[0]!;
-  const last = edges[bins]!;
-  const norm = bins / (last - first);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (!(v >= first && v <= last)) continue;
-    let idx = Math.floor((v - first) * norm);
-    if (idx >= bins) idx = bins - 1;
-    if (v < edges[idx]!) idx--;
-    else if (idx !== bins - 1 && v >= edges[idx + 1]!) idx++;
-    counts[idx]!++;
+  const h = new UniformHistogram(edges, into);
+  for (let i = 0; i < values.length; i++) h.add(values[i]!);
+  return h.counts;
+}
+
+/** numpy.histogram's counting on uniform edges, one value at a time (values outside the edges are not counted). */
+export class UniformHistogram {
+  readonly counts: Float64Array;
+  private readonly bins: number;
+  private readonly first: number;
+  private readonly last: number;
+  private readonly norm: number;
+
+  constructor(
+    private readonly edges: Float64Array,
+    into?: Float64Array,
+  ) {
+    this.bins = edges.length - 1;
+    this.counts = into ?? new Float64Array(this.bins);
+    this.first = edges[0]!;
+    this.last = edges[this.bins]!;
+    this.norm = this.bins / (this.last - this.first);
   }
-  return counts;
+
+  add(v: number, weight = 1): void {
+    if (!(v >= this.first && v <= this.last)) return;
+    const bins = this.bins;
+    let idx = Math.floor((v - this.first) * this.norm);
+    if (idx >= bins) idx = bins - 1;
+    if (v < this.edges[idx]!) idx--;
+    else if (idx !== bins - 1 && v >= this.edges[idx + 1]!) idx++;
+    this.counts[idx]! += weight;
+  }
 }
 
 /** Evidently's zero filling for PSI and KL: empty bins get min(non-zero)/1e6, or 0.0001. */

@@ -20,10 +20,14 @@ function gcd(a: number, b: number): number {
  * the exact lattice-path probability when max(n1, n2) ≤ 10,000, else kstwo.sf(D, round(n1·n2/(n1+n2))).
  */
 export function ksTwoSample(sortedA: Float64Array, sortedB: Float64Array): KsResult {
-  const n1 = sortedA.length;
-  const n2 = sortedB.length;
-  if (n1 === 0 || n2 === 0) throw new Error('ksTwoSample needs two non-empty samples');
-  let d = ksStatistic(sortedA, sortedB);
+  if (sortedA.length === 0 || sortedB.length === 0) throw new Error('ksTwoSample needs two non-empty samples');
+  return ksTest(ksStatistic(sortedA, sortedB), sortedA.length, sortedB.length);
+}
+
+/** The KS test's p-value for a statistic D of samples of sizes n1 and n2 (same methods as ksTwoSample). */
+export function ksTest(statistic: number, n1: number, n2: number): KsResult {
+  if (n1 === 0 || n2 === 0) throw new Error('ksTest needs two non-empty samples');
+  let d = statistic;
   const g = gcd(n1, n2);
   if (Math.max(n1, n2) <= MAX_EXACT_N && n1 / g < 2147483647 / (n2 / g)) {
     const lcm = (n1 / g) * n2;

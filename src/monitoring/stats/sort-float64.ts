@@ -21,8 +21,8 @@ export function sortFloat64(values: Float64Array): Float64Array {
     }
   }
   let a: Uint32Array = src;
-  let b: Uint32Array = new Uint32Array(n * 2);
-  const counts = new Uint32Array(65536);
+  const { buffer: b0, counts } = scratchFor(n);
+  let b: Uint32Array = b0;
   for (let pass = 0; pass < 4; pass++) {
     const word = pass < 2 ? 0 : 1;
     const shift = (pass % 2) * 16;
@@ -52,4 +52,16 @@ export function sortFloat64(values: Float64Array): Float64Array {
     }
   }
   return values;
+}
+
+// One scratch buffer, reused by consecutive sorts (a dataset's columns one after another) instead
+// of a new one per call that lingers as garbage; held weakly, so an idle process does not keep it.
+let scratch: WeakRef<{ buffer: Uint32Array; counts: Uint32Array }> | null = null;
+
+function scratchFor(n: number): { buffer: Uint32Array; counts: Uint32Array } {
+  const cached = scratch?.deref();
+  if (cached && cached.buffer.length >= n * 2) return { buffer: cached.buffer.subarray(0, n * 2), counts: cached.counts };
+  const fresh = { buffer: new Uint32Array(n * 2), counts: new Uint32Array(65536) };
+  scratch = new WeakRef(fresh);
+  return fresh;
 }
