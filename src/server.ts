@@ -28,6 +28,7 @@ import { ModelLoader } from './serving/model-loader.js';
 import { createServing } from './serving/router/create-serving.js';
 import { loaderModelProvider } from './serving/router/loader-model-provider.js';
 import { createMonitoring } from './monitoring/create-monitoring.js';
+import { readsLocalDatasetFiles } from './monitoring/profiles/local-files-policy.js';
 
 /** A running Ascent server: its URL and a graceful `close`. */
 export interface RunningServer {
@@ -71,8 +72,7 @@ export async function createServices(config: AscentConfig): Promise<{ services: 
   const monitorLog = pino({ level: config.logLevel, name: 'monitoring' });
   const monitoring = createMonitoring({
     database, log: serving.serving.log, registry, tracking, artifacts, metricsRegistry: metrics,
-    // ASCENT_PROFILE_LOCAL_FILES=0: never read training datasets from this server's own disk.
-    localDatasetFiles: process.env.ASCENT_PROFILE_LOCAL_FILES !== '0',
+    localDatasetFiles: readsLocalDatasetFiles(config.host, process.env.ASCENT_PROFILE_LOCAL_FILES),
     ...(process.env.ASCENT_MONITOR_CHECKPOINT_MS ? { checkpointMs: Number(process.env.ASCENT_MONITOR_CHECKPOINT_MS) } : {}),
     onError: (err, context) => monitorLog.error({ err }, context),
   });
