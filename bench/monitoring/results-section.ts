@@ -7,17 +7,28 @@ const END = '<!-- bench:monitoring:end -->';
 /** What one run of bench/monitoring measured. */
 export interface MonitoringResult {
   date: string;
+  /** Evidently's figure was taken from an earlier run (see evidently.date), Ascent measured now. */
+  evidentlyReused?: boolean;
   machine: string;
   referenceRows: number;
   currentRows: number;
-  evidently: { wallSeconds: number; peakRssMb: number };
-  ascent: { wallSeconds: number; peakRssMb: number };
+  evidently: ToolRun;
+  ascent: ToolRun;
   speedRatio: number;
   memoryRatio: number;
   columns: number;
   driftedColumns: string[];
   disagreements: string[];
   maxScoreDifference: number;
+}
+
+/** One tool's run: wall time, peak RSS, CPU time and the machine's 1-minute load average before it. */
+export interface ToolRun {
+  wallSeconds: number;
+  peakRssMb: number;
+  cpuSeconds?: number;
+  loadBefore?: number;
+  date?: string;
 }
 
 const x = (n: number) => (n >= 10 ? `${Math.round(n)}×` : `${n.toFixed(2)}×`);
@@ -39,6 +50,8 @@ export function writeMonitoringSection(file: string, r: MonitoringResult): void 
     '',
     `- Drifted features (both tools): ${r.driftedColumns.join(', ') || 'none'}${r.disagreements.length ? `; disagreements: ${r.disagreements.join(', ')}` : ''}.`,
     `- Largest difference between the two tools' per-feature scores: ${r.maxScoreDifference.toExponential(2)}.`,
+    `- When and how loaded (2 CPUs shared with other work): ${runLine('Evidently', r.evidently)}; ${runLine('Ascent', r.ascent)}.` +
+      (r.evidentlyReused ? ' Evidently was not re-run for this section (it takes about 11 minutes): its figure is the one measured at that date on the same files; Ascent was measured again.' : ''),
     '',
   ].join('\n');
   const block = `${START}\n${md.trim()}\n${END}\n`;
@@ -48,4 +61,11 @@ export function writeMonitoringSection(file: string, r: MonitoringResult): void 
   if (a >= 0 && b > a) text = text.slice(0, a) + block + text.slice(b + END.length + 1);
   else text = `${text.trimEnd()}\n\n${block}`;
   fs.writeFileSync(file, text);
+}
+
+function runLine(name: string, t: ToolRun): string {
+  const when = t.date ? `${t.date.slice(0, 16)}Z` : 'date not recorded';
+  const load = t.loadBefore !== undefined ? `load average ${t.loadBefore.toFixed(2)} before` : 'load not recorded';
+  const cpu = t.cpuSeconds !== undefined && Number.isFinite(t.cpuSeconds) ? `, ${t.cpuSeconds.toFixed(1)} s CPU` : '';
+  return `${name} ${when}, ${load}${cpu}`;
 }

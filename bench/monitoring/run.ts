@@ -6,13 +6,15 @@
  * section of bench/RESULTS.md.
  *
  * Env: BENCH_MONITORING_REF_ROWS / BENCH_MONITORING_CUR_ROWS change the sizes (regenerates);
- * ASCENT_PYTHON_VENV points at the venv (default .venv).
+ * ASCENT_PYTHON_VENV points at the venv (default .venv); BENCH_MONITORING_REUSE_EVIDENTLY=1 keeps
+ * Evidently's figure and report from last-run.json (same sizes; it takes ~11 minutes) and measures
+ * Ascent alone, which the results section then says.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { writeMonitoringSection } from './results-section.js';
+import { type MonitoringResult, writeMonitoringSection } from './results-section.js';
 
 const REPO = path.resolve(import.meta.dirname, '..', '..');
 const WORK = path.join(REPO, 'bench', '.work', 'monitoring');
@@ -23,17 +25,27 @@ const CUR_ROWS = Number(process.env.BENCH_MONITORING_CUR_ROWS ?? 1_000_000);
 interface Measured {
   wallSeconds: number;
   peakRssMb: number;
+  /** User + system CPU seconds. */
+  cpuSeconds?: number;
+  /** 1-minute load average just before the run (others share this machine). */
+  loadBefore?: number;
+  /** When it was measured. */
+  date?: string;
 }
 
 function timed(cmd: string, args: string[]): Measured {
+  const loadBefore = os.loadavg()[0]!;
+  const date = new Date().toISOString();
   const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { cwd: REPO, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr.slice(-3000)}`);
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (.+)/.exec(r.stderr)?.[1];
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1];
+  const user = Number(/User time \(seconds\): ([\d.]+)/.exec(r.stderr)?.[1] ?? Number.NaN);
+  const sys = Number(/System time \(seconds\): ([\d.]+)/.exec(r.stderr)?.[1] ?? Number.NaN);
   if (!wall || !rss) throw new Error(`could not read /usr/bin/time output:\n${r.stderr.slice(-2000)}`);
   const parts = wall.trim().split(':').map(Number);
   const seconds = parts.reduce((acc, p) => acc * 60 + p, 0);
-  return { wallSeconds: seconds, peakRssMb: Number(rss) / 1024 };
+  return { wallSeconds: seconds, peakRssMb: Number(rss) / 1024, cpuSeconds: user + sys, loadBefore, date };
 }
 
 function ensureData(): { reference: string; current: string } {
@@ -78,9 +90,22 @@ function main(): void {
   const { reference, current } = ensureData();
   const evOut = path.join(WORK, 'evidently.json');
   const asOut = path.join(WORK, 'ascent.json');
-  console.log('running Evidently DataDriftPreset …');
-  const ev = timed(PYTHON, [path.join(REPO, 'bench', 'monitoring', 'evidently_drift.py'), reference, current, evOut]);
-  console.log(`  ${ev.wallSeconds.toFixed(1)} s, ${ev.peakRssMb.toFixed(0)} MB`);
+  const lastFile = path.join(REPO, 'bench', 'monitoring', 'last-run.json');
+  let ev: Measured;
+  let evidentlyReused = false;
+  if (process.env.BENCH_MONITORING_REUSE_EVIDENTLY === '1') {
+    const last = JSON.parse(fs.readFileSync(lastFile, 'utf8')) as MonitoringResult;
+    if (last.referenceRows !== REF_ROWS || last.currentRows !== CUR_ROWS || !fs.existsSync(evOut)) {
+      throw new Error('BENCH_MONITORING_REUSE_EVIDENTLY=1: last-run.json or evidently.json is for other sizes or missing; run without it');
+    }
+    ev = { ...last.evidently, date: last.evidently.date ?? last.date };
+    evidentlyReused = true;
+    console.log(`Evidently: reusing the figure measured ${ev.date}: ${ev.wallSeconds.toFixed(1)} s, ${ev.peakRssMb.toFixed(0)} MB`);
+  } else {
+    console.log('running Evidently DataDriftPreset …');
+    ev = timed(PYTHON, [path.join(REPO, 'bench', 'monitoring', 'evidently_drift.py'), reference, current, evOut]);
+    console.log(`  ${ev.wallSeconds.toFixed(1)} s, ${ev.peakRssMb.toFixed(0)} MB`);
+  }
   console.log('running ascent monitor compare …');
   const as = timed(process.execPath, [path.join(REPO, 'dist', 'cli', 'main.js'), 'monitor', 'compare', '--reference', reference, '--current', current, '--format', 'json', '--out', asOut]);
   console.log(`  ${as.wallSeconds.toFixed(1)} s, ${as.peakRssMb.toFixed(0)} MB`);
@@ -93,8 +118,9 @@ function main(): void {
   const drifted = columns.filter((c) => e[c]!.drifted);
   const speed = ev.wallSeconds / as.wallSeconds;
   const memory = ev.peakRssMb / as.peakRssMb;
-  const result = {
+  const result: MonitoringResult = {
     date: new Date().toISOString(),
+    evidentlyReused,
     machine: `${os.cpus().length} CPU (${os.cpus()[0]?.model ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GB RAM, node ${process.version}`,
     referenceRows: REF_ROWS,
     currentRows: CUR_ROWS,
@@ -107,7 +133,7 @@ function main(): void {
     disagreements: disagree,
     maxScoreDifference: maxScoreDiff,
   };
-  fs.writeFileSync(path.join(REPO, 'bench', 'monitoring', 'last-run.json'), `${JSON.stringify(result, null, 2)}\n`);
+  fs.writeFileSync(lastFile, `${JSON.stringify(result, null, 2)}\n`);
   writeMonitoringSection(path.join(REPO, 'bench', 'RESULTS.md'), result);
   console.log(JSON.stringify(result, null, 2));
 }
