@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAscentProcess, type AscentProcess } from '../support/ascent-process.js';
 import { IRIS, makeOnnxPackage } from '../fixtures/serving/iris-packages.js';
-import { assertChromiumInstalled, browserSuiteEnabled, CHROMIUM_ARGS, CHROMIUM_PATH, ensureUiBuilt, SCREENSHOT_DIR } from './support.js';
+import { browserSuiteEnabled, ensureUiBuilt, openUiPage, SCREENSHOT_DIR } from './support.js';
 
 // Real parts only: a real `ascent server` process serving the skl2onnx iris model with the onnx
 // runtime, real predictions through /invocations, the built UI, and a real Chromium.
@@ -61,15 +61,7 @@ describe.skipIf(!browserSuiteEnabled())('deployments in Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    assertChromiumInstalled();
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') pageErrors.push(`${msg.text()} (${msg.location().url})`);
-    });
+    ({ browser, page } = await openUiPage({ errors: pageErrors }));
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,10 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAscentProcess, type AscentProcess } from '../support/ascent-process.js';
 import { callAs, seedRegistry, type SeededRegistry } from './seed-registry.js';
-import { assertChromiumInstalled, browserSuiteEnabled, CHROMIUM_ARGS, CHROMIUM_PATH, ensureUiBuilt, SCREENSHOT_DIR } from './support.js';
+import { browserSuiteEnabled, ensureUiBuilt, openUiPage, SCREENSHOT_DIR } from './support.js';
 
 // Real parts only: a real `ascent server` process, a registry seeded through its native API, the
 // built UI, and a real Chromium clicking through the model registry pages.
@@ -46,15 +45,7 @@ describe.skipIf(!browserSuiteEnabled())('the model registry in Chromium', () => 
   const expectedFailure = /\/api\/v1\/(models\/[^/]+\/aliases\/|approvals\/[^/]+\/approve)/;
 
   beforeAll(async () => {
-    assertChromiumInstalled();
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && !expectedFailure.test(msg.location().url)) pageErrors.push(`${msg.text()} (${msg.location().url})`);
-    });
+    ({ browser, page } = await openUiPage({ errors: pageErrors, height: 900, console: (url) => !expectedFailure.test(url) }));
   }, 60_000);
 
   afterAll(async () => {

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { REPO_ROOT } from '../support/ascent-process.js';
 
 /** Helpers of the browser suite: a fresh UI build and Chromium (the server process comes from test/support). */
-
 
 export const CHROMIUM_PATH = process.env.ASCENT_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -55,3 +55,29 @@ export function assertChromiumInstalled(): void {
 }
 
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-results');
+
+export interface UiPageOptions {
+  /** Collects uncaught page errors and (see `console`) console errors; tests assert it stays empty. */
+  errors: string[];
+  /** Viewport height (width is 1440). */
+  height?: number;
+  /** Record console errors: all (default), none, or those whose source URL passes the filter. */
+  console?: boolean | ((url: string) => boolean);
+}
+
+/** Chromium with one page set up the way every browser test uses it; close the browser after. */
+export async function openUiPage(options: UiPageOptions): Promise<{ browser: Browser; page: Page }> {
+  assertChromiumInstalled();
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const page = await browser.newPage({ viewport: { width: 1440, height: options.height ?? 1000 } });
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (err) => options.errors.push(err.message));
+  const record = options.console ?? true;
+  if (record !== false) {
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && (record === true || record(msg.location().url))) options.errors.push(`${msg.text()} (${msg.location().url})`);
+    });
+  }
+  return { browser, page };
+}

@@ -1,10 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAscentProcess, type AscentProcess } from '../support/ascent-process.js';
 import { seed, type SeededData } from './seed.js';
-import { assertChromiumInstalled, browserSuiteEnabled, CHROMIUM_ARGS, CHROMIUM_PATH, ensureUiBuilt, SCREENSHOT_DIR } from './support.js';
+import { browserSuiteEnabled, ensureUiBuilt, openUiPage, SCREENSHOT_DIR } from './support.js';
 
 // Real parts only: a real `ascent server` process, data seeded through its API, the built UI,
 // and a real Chromium driving it.
@@ -75,16 +74,8 @@ describe.skipIf(!browserSuiteEnabled())('the UI in Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    assertChromiumInstalled();
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (msg) => {
-      // The invalid-filter test provokes one 400 from runs/search on purpose.
-      if (msg.type() === 'error' && !msg.location().url.endsWith('/api/v1/runs/search')) pageErrors.push(`${msg.text()} (${msg.location().url})`);
-    });
+    // The invalid-filter test provokes one 400 from runs/search on purpose.
+    ({ browser, page } = await openUiPage({ errors: pageErrors, height: 900, console: (url) => !url.endsWith('/api/v1/runs/search') }));
   }, 60_000);
 
   afterAll(async () => {
