@@ -4,7 +4,7 @@ import { newId } from '../core/ids.js';
 import { parseInput } from '../core/validate.js';
 import type { InferenceLogTail, LoggedPredictionRef } from '../serving/inference-log/log-tail.js';
 import type { FeedbackRecord, InferenceRecord, InferenceSubscriber } from '../serving/inference-record.js';
-import { evaluateRules, type RuleState } from './alerts/rule-evaluator.js';
+import { AlertRaiser, type AlertListener, type RecordAlert } from './alerts/alert-raiser.js';
 import { MonitorGauges, type GaugeRegistry } from './monitor-gauges.js';
 import { buildReport, type MonitorReport } from './monitor-report.js';
 import { type MonitorAlert, MonitorConfigInput, type MonitorConfig, type MonitorWindow, type ProfileStatus, type StoredMonitor, type StoredProfile } from './model.js';
@@ -23,8 +23,7 @@ export interface LoggedPrediction {
   outputs: unknown[];
 }
 
-/** Receives every alert after it is stored (webhook outbox publisher, pipeline triggers). */
-export type AlertListener = (alert: MonitorAlert, context: { modelName: string; modelVersion: string }) => void | Promise<void>;
+export type { AlertListener } from './alerts/alert-raiser.js';
 
 /** Dependencies of the monitoring service. */
 export interface MonitoringServiceOptions {
@@ -41,7 +40,7 @@ export interface MonitoringServiceOptions {
    * Stores an alert (default: the store alone). The server writes the alert row and its
    * `monitor.alert` registry event in one transaction, so a crash keeps both or neither.
    */
-  recordAlert?: (alert: Omit<MonitorAlert, 'alertId'>, context: { modelName: string; modelVersion: string }) => Promise<MonitorAlert>;
+  recordAlert?: RecordAlert;
   /**
    * The stored inference log by position. With it, open windows are checkpointed with the log
    * position they cover and, after a crash, the predictions logged since are folded again.
@@ -79,9 +78,8 @@ export class MonitoringService implements InferenceSubscriber {
   private readonly lookup: MonitoringServiceOptions['lookupPredictions'];
   private readonly onError: (err: unknown, context: string) => void;
   private readonly beforeFeedback: () => Promise<void>;
-  private readonly recordAlert: NonNullable<MonitoringServiceOptions['recordAlert']>;
+  private readonly raiser: AlertRaiser;
   private readonly open = new Map<string, OpenWindow>();
-  private readonly listeners = new Set<AlertListener>();
   private readonly gauges: MonitorGauges | null;
   private monitors = new Map<string, StoredMonitor>();
   private monitorsLoaded = 0;
@@ -104,10 +102,11 @@ export class MonitoringService implements InferenceSubscriber {
     this.lookup = options.lookupPredictions;
     this.onError = options.onError ?? (() => {});
     this.beforeFeedback = options.beforeFeedback ?? (() => Promise.resolve());
-    this.recordAlert = options.recordAlert ?? ((a) => this.store.addAlert(a));
     this.tail = options.logTail;
     this.checkpointMs = options.checkpointMs ?? 5000;
     this.gauges = options.metricsRegistry ? new MonitorGauges(options.metricsRegistry) : null;
+    const recordAlert = options.recordAlert ?? ((a) => this.store.addAlert(a));
+    this.raiser = new AlertRaiser({ store: this.store, clock: this.clock, recordAlert, gauges: this.gauges, onError: this.onError });
   }
 
   /** Serialize state changes: batches, feedback and ticks never interleave. */
@@ -170,8 +169,7 @@ export class MonitoringService implements InferenceSubscriber {
 
   /** Listen to alerts (pipelines' event triggers subscribe here); returns an unsubscribe. */
   onAlert(listener: AlertListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.raiser.onAlert(listener);
   }
 
   // --- reading ---------------------------------------------------------------------------------
@@ -399,27 +397,8 @@ export class MonitoringService implements InferenceSubscriber {
   }
 
   private async evaluate(monitor: StoredMonitor, w: MonitorWindow): Promise<void> {
-    const fresh = (await this.store.getMonitor(monitor.deployment)) ?? monitor;
-    const states = fresh.ruleState as Record<string, RuleState>;
-    const now = this.clock.now();
-    const decisions = evaluateRules(fresh.config.rules, w, states, now);
-    await this.store.putMonitor({ ...fresh, ruleState: states });
-    this.monitors.set(fresh.deployment, { ...fresh, ruleState: states });
-    for (const d of decisions) {
-      const alert = await this.recordAlert({
-        deployment: w.deployment, variant: w.variant, rule: d.rule.name, metric: d.metric, value: d.value, threshold: d.rule.threshold, op: d.rule.op,
-        windowStart: w.start, windowEnd: w.end, time: now,
-        message: `${w.deployment}/${w.variant}: ${d.metric} = ${round(d.value)} ${d.rule.op} ${d.rule.threshold} (rule ${d.rule.name}, window ${new Date(w.start).toISOString()})`,
-      }, { modelName: w.modelName, modelVersion: w.modelVersion });
-      this.gauges?.alert(alert);
-      for (const l of this.listeners) {
-        try {
-          await l(alert, { modelName: w.modelName, modelVersion: w.modelVersion });
-        } catch (err) {
-          this.onError(err, 'alert listener');
-        }
-      }
-    }
+    const updated = await this.raiser.evaluate(monitor, w);
+    this.monitors.set(updated.deployment, updated);
   }
 
   private async applyFeedback(records: readonly FeedbackRecord[]): Promise<void> {
@@ -435,18 +414,17 @@ export class MonitoringService implements InferenceSubscriber {
       if (!p || p.deployment !== f.deployment) continue;
       const size = monitor.config.windowSeconds * 1000;
       const start = Math.floor(p.timestamp / size) * size;
-      const key = `${p.deployment}\u0000${p.variant}\u0000${start}`;
+      const key = windowKey(p.deployment, p.variant, start);
       const open = this.open.get(key);
-      let w = open?.window ?? touched.get(key) ?? (await this.store.getWindow(p.deployment, p.variant, start));
+      const w = open?.window ?? touched.get(key) ?? (await this.store.getWindow(p.deployment, p.variant, start));
       if (!w) continue;
       if (!open) touched.set(key, w);
       const positive = monitor.config.positiveLabel !== undefined ? String(monitor.config.positiveLabel) : '1';
       f.labels!.forEach((label, i) => {
         if (i >= p.outputs.length) return;
-        if (monitor.config.task === 'regression') addRegression(w!.performance, p.outputs[i], label);
-        else if (monitor.config.task === 'classification') addClassification(w!.performance, p.outputs[i], label, positive);
+        if (monitor.config.task === 'regression') addRegression(w.performance, p.outputs[i], label);
+        else if (monitor.config.task === 'classification') addClassification(w.performance, p.outputs[i], label, positive);
       });
-      w = w!;
     }
     for (const w of touched.values()) {
       const monitor = this.monitors.get(w.deployment)!;
@@ -462,4 +440,3 @@ export class MonitoringService implements InferenceSubscriber {
 const windowKey = (deployment: string, variant: string, start: number) => `${deployment}\u0000${variant}\u0000${start}`;
 const refKey = (r: { requestId: string; deployment: string; variant: string; shadow: boolean }) => `${r.requestId}\u0000${r.deployment}\u0000${r.variant}\u0000${r.shadow ? 1 : 0}`;
 
-const round = (x: number) => (Math.abs(x) >= 0.001 || x === 0 ? Number(x.toFixed(4)) : Number(x.toExponential(3)));
