@@ -1,39 +1,35 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../storage/sql/schema.js';
 import type { DownsampledHistory, Metric, MetricBucket } from './model.js';
 import type { DownsampleQuery, MetricHistoryQuery } from './store.js';
 import { BUCKET_LEVEL_SHIFTS } from './sql-metric-writer.js';
+import { readPoints, stepExtent } from './sql-metric-chunks.js';
 
 /** Rows read per output bucket before switching to a coarser level (one level's fan-out). */
 const LEVEL_FANOUT = 16;
 
-const toValue = (value: number, isNan: number): number => (isNan ? Number.NaN : value);
-
 export async function readHistory(db: Kysely<Database>, q: MetricHistoryQuery): Promise<Metric[]> {
-  let query = db
-    .selectFrom('metrics')
-    .select(['key', 'value', 'is_nan', 'timestamp', 'step', 'model_id', 'dataset_name', 'dataset_digest'])
-    .where('run_id', '=', q.runId)
-    .where('key', '=', q.key);
-  if (q.startStep !== undefined) query = query.where('step', '>=', q.startStep);
-  if (q.endStep !== undefined) query = query.where('step', '<=', q.endStep);
-  const rows = await query.orderBy('step').orderBy('timestamp').orderBy('value').limit(q.limit).offset(q.offset).execute();
-  return rows.map((r) => ({
-    key: r.key,
-    value: toValue(r.value, r.is_nan),
-    timestamp: r.timestamp,
-    step: r.step,
-    ...(r.model_id ? { modelId: r.model_id } : {}),
-    ...(r.dataset_name ? { datasetName: r.dataset_name } : {}),
-    ...(r.dataset_digest ? { datasetDigest: r.dataset_digest } : {}),
-  }));
+  const p = await readPoints(db, q.runId, q.key, q.startStep, q.endStep);
+  const end = Math.min(p.length, q.offset + q.limit);
+  const out: Metric[] = [];
+  for (let i = q.offset; i < end; i++) {
+    const refs = p.refs?.[i];
+    out.push({
+      key: q.key,
+      value: p.values[i]!,
+      timestamp: p.timestamps[i]!,
+      step: p.steps[i]!,
+      ...(refs?.modelId ? { modelId: refs.modelId } : {}),
+      ...(refs?.datasetName ? { datasetName: refs.datasetName } : {}),
+      ...(refs?.datasetDigest ? { datasetDigest: refs.datasetDigest } : {}),
+    });
+  }
+  return out;
 }
 
-async function stepExtent(db: Kysely<Database>, runId: string, key: string): Promise<{ lo: number; hi: number } | null> {
-  const first = await db.selectFrom('metrics').select('step').where('run_id', '=', runId).where('key', '=', key).orderBy('step', 'asc').limit(1).executeTakeFirst();
-  if (!first) return null;
-  const last = await db.selectFrom('metrics').select('step').where('run_id', '=', runId).where('key', '=', key).orderBy('step', 'desc').limit(1).executeTakeFirst();
-  return { lo: first.step, hi: last!.step };
+/** Number of points in one key's history (identical points counted once). */
+export async function countHistory(db: Kysely<Database>, runId: string, key: string): Promise<number> {
+  return (await readPoints(db, runId, key)).length;
 }
 
 /**
@@ -57,47 +53,39 @@ export async function readDownsampled(db: Kysely<Database>, q: DownsampleQuery):
 }
 
 async function readRaw(db: Kysely<Database>, q: DownsampleQuery, lo: number, hi: number, width: number): Promise<DownsampledHistory> {
-  const inRange = db.selectFrom('metrics').where('run_id', '=', q.runId).where('key', '=', q.key).where('step', '>=', lo).where('step', '<=', hi);
-  const counted = await inRange.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
-  const total = Number(counted?.n ?? 0);
-  if (total <= q.maxPoints) {
-    const rows = await inRange.select(['step', 'timestamp', 'value', 'is_nan']).orderBy('step').orderBy('timestamp').execute();
-    return {
-      runId: q.runId,
-      key: q.key,
-      totalPoints: rows.length,
-      raw: true,
-      buckets: rows.map((r) => {
-        const v = r.is_nan ? null : r.value;
-        return { startStep: r.step, endStep: r.step, count: 1, min: v, max: v, last: v, lastStep: r.step, lastTimestamp: r.timestamp };
-      }),
-    };
+  // At most ~16 points per output bucket (the caller switches to a level beyond that).
+  const p = await readPoints(db, q.runId, q.key, lo, hi);
+  const valueAt = (i: number): number | null => (Number.isNaN(p.values[i]!) ? null : p.values[i]!);
+  if (p.length <= q.maxPoints) {
+    const buckets: MetricBucket[] = [];
+    for (let i = 0; i < p.length; i++) {
+      const v = valueAt(i);
+      buckets.push({ startStep: p.steps[i]!, endStep: p.steps[i]!, count: 1, min: v, max: v, last: v, lastStep: p.steps[i]!, lastTimestamp: p.timestamps[i]! });
+    }
+    return { runId: q.runId, key: q.key, totalPoints: p.length, raw: true, buckets };
   }
-  // Aggregate in the database: one row per output bucket instead of every point through JS.
-  // Steps minus `lo` are non-negative, so integer division is the floor on both dialects. `lo` and
-  // `width` are server-computed safe integers, inlined as literals: bound JS numbers would make
-  // SQLite divide as REALs, and PostgreSQL could not match the GROUP BY expression to the select list.
-  if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(width)) throw new Error('step bounds must be safe integers');
-  const bucketOf = sql`(step - ${sql.lit(lo)}) / ${sql.lit(width)}`;
-  const agg = await sql<{ b: number; n: number; mn: number | null; mx: number | null; ls: number }>`
-    select ${bucketOf} as b, count(*) as n,
-      min(case when is_nan = 0 then value end) as mn, max(case when is_nan = 0 then value end) as mx, max(step) as ls
-    from metrics where run_id = ${q.runId} and key = ${q.key} and step >= ${lo} and step <= ${hi}
-    group by ${bucketOf} order by b`.execute(db);
-  const lasts = await sql<{ step: number; timestamp: number; value: number; is_nan: number }>`
-    select m.step, m.timestamp, m.value, m.is_nan from metrics m
-    where m.run_id = ${q.runId} and m.key = ${q.key} and m.step in (${sql.join(agg.rows.map((r) => sql`${Number(r.ls)}`))})
-    order by m.step, m.timestamp`.execute(db);
-  const lastAt = new Map<number, { timestamp: number; value: number | null }>();
-  // Ordered by timestamp, so the final write per step is the latest point at that step.
-  for (const r of lasts.rows) lastAt.set(Number(r.step), { timestamp: Number(r.timestamp), value: r.is_nan ? null : r.value });
-  const buckets = agg.rows.map((r): MetricBucket => {
-    const idx = Number(r.b);
-    const ls = Number(r.ls);
-    const last = lastAt.get(ls);
-    return { startStep: lo + idx * width, endStep: Math.min(hi, lo + (idx + 1) * width - 1), count: Number(r.n), min: r.mn, max: r.mx, last: last?.value ?? null, lastStep: ls, lastTimestamp: last?.timestamp ?? 0 };
-  });
-  return { runId: q.runId, key: q.key, totalPoints: total, raw: false, buckets };
+  const buckets: MetricBucket[] = [];
+  let cur: MetricBucket | null = null;
+  let curIdx = -1;
+  for (let i = 0; i < p.length; i++) {
+    const idx = Math.floor((p.steps[i]! - lo) / width);
+    if (idx !== curIdx || !cur) {
+      cur = { startStep: lo + idx * width, endStep: Math.min(hi, lo + (idx + 1) * width - 1), count: 0, min: null, max: null, last: null, lastStep: p.steps[i]!, lastTimestamp: 0 };
+      buckets.push(cur);
+      curIdx = idx;
+    }
+    const v = valueAt(i);
+    cur.count++;
+    if (v !== null) {
+      if (cur.min === null || v < cur.min) cur.min = v;
+      if (cur.max === null || v > cur.max) cur.max = v;
+    }
+    // History order: the bucket's last point is the latest write at its highest step.
+    cur.last = v;
+    cur.lastStep = p.steps[i]!;
+    cur.lastTimestamp = p.timestamps[i]!;
+  }
+  return { runId: q.runId, key: q.key, totalPoints: p.length, raw: false, buckets };
 }
 
 async function readLevel(db: Kysely<Database>, q: DownsampleQuery, lo: number, hi: number, width: number, shift: number): Promise<DownsampledHistory> {

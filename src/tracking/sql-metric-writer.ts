@@ -6,32 +6,14 @@ import type { BulkColumn, BulkWriter } from '../storage/sql/bulk-writer.js';
 import type { SqlDialect } from '../storage/sql/sql-dialect.js';
 import type { LogBatchWrite } from './store.js';
 import { lockRun, refreshRunData } from './sql-run-data.js';
+import { CHUNK_MIN_POINTS, insertChunks } from './sql-metric-chunks.js';
+import { mergePoints, pointsOf, type MetricPoints } from './metric-points.js';
 
 /**
  * Bucket widths of the pre-aggregated metric levels, as powers of two (16, 256, 4096, 65536, 2^20
  * steps). A factor of 16 between levels bounds a downsampled read to ~16 rows per output bucket.
  */
 export const BUCKET_LEVEL_SHIFTS = [4, 8, 12, 16, 20] as const;
-
-interface InsertedPoint {
-  key: string;
-  step: number;
-  timestamp: number;
-  value: number;
-  is_nan: number;
-}
-
-interface BucketAgg {
-  key: string;
-  level: number;
-  bucket: number;
-  count: number;
-  min: number | null;
-  max: number | null;
-  lastStep: number;
-  lastTimestamp: number;
-  lastValue: number | null;
-}
 
 const METRIC_COLUMNS: BulkColumn[] = [
   { name: 'run_id', pgType: 'text' },
@@ -73,9 +55,6 @@ function bucketConflict(dialect: SqlDialect): string {
     last_step = case when ${newer} then excluded.last_step else metric_buckets.last_step end`;
 }
 
-const isLater = (a: { step: number; timestamp: number; value: number }, b: { step: number; timestamp: number; value: number }): boolean =>
-  a.step > b.step || (a.step === b.step && (a.timestamp > b.timestamp || (a.timestamp === b.timestamp && a.value > b.value)));
-
 /** Write one validated batch in a single transaction: params, tags, metric points, latest values, buckets. */
 export async function writeBatch(database: SqlDatabase, write: LogBatchWrite): Promise<void> {
   await database.bulkTransaction(async (trx, bulk) => {
@@ -89,7 +68,7 @@ export async function writeBatch(database: SqlDatabase, write: LogBatchWrite): P
         .onConflict((oc) => oc.columns(['run_id', 'key']).doUpdateSet({ value: (eb) => eb.ref('excluded.value') }))
         .execute();
     }
-    if (write.metrics.length > 0) await writeMetrics(bulk, database.dialect, write);
+    if (write.metrics.length > 0) await writeMetrics(trx, bulk, database.dialect, write);
     await refreshRunData(trx, database.dialect, write.runId);
   });
 }
@@ -127,73 +106,100 @@ async function writeParams(trx: Transaction<Database>, write: LogBatchWrite): Pr
     .execute();
 }
 
-async function writeMetrics(bulk: BulkWriter, dialect: SqlDialect, write: LogBatchWrite): Promise<void> {
-  const rows = write.metrics.map((m) => {
+/**
+ * Plain points of a key with at least CHUNK_MIN_POINTS in the batch go into one chunk; points that
+ * name a model or dataset, and keys with fewer points, go into `metrics` one row each.
+ */
+function splitMetrics(metrics: LogBatchWrite['metrics']): { rows: LogBatchWrite['metrics']; chunks: Map<string, MetricPoints> } {
+  const byKey = new Map<string, LogBatchWrite['metrics']>();
+  const rows: LogBatchWrite['metrics'] = [];
+  for (const m of metrics) {
+    if (m.modelId || m.datasetName || m.datasetDigest) {
+      rows.push(m);
+      continue;
+    }
+    const list = byKey.get(m.key);
+    if (list) list.push(m);
+    else byKey.set(m.key, [m]);
+  }
+  const chunks = new Map<string, MetricPoints>();
+  for (const [key, list] of byKey) {
+    if (list.length < CHUNK_MIN_POINTS) rows.push(...list);
+    else chunks.set(key, pointsOf(list));
+  }
+  return { rows, chunks };
+}
+
+async function writeMetrics(trx: Transaction<Database>, bulk: BulkWriter, dialect: SqlDialect, write: LogBatchWrite): Promise<void> {
+  const split = splitMetrics(write.metrics);
+  const rows = split.rows.map((m) => {
     const nan = Number.isNaN(m.value);
     return [write.runId, m.key, m.step, m.timestamp, nan ? 0 : m.value, nan ? 1 : 0, m.modelId ?? null, m.datasetName ?? null, m.datasetDigest ?? null];
   });
-  // RETURNING with DO NOTHING yields only the points actually inserted, so a retried batch does not
-  // count twice in the buckets.
-  const inserted = (await bulk.insert({
-    table: 'metrics',
-    columns: METRIC_COLUMNS,
-    rows,
-    onConflict: 'on conflict (run_id, key, step, timestamp, value, is_nan) do nothing',
-    returning: ['key', 'step', 'timestamp', 'value', 'is_nan'],
-  })) as unknown as InsertedPoint[];
+  // RETURNING with DO NOTHING yields only the points actually inserted, and a chunk already stored
+  // is skipped, so a retried batch does not count twice in the buckets.
+  const inserted =
+    rows.length === 0
+      ? []
+      : ((await bulk.insert({
+          table: 'metrics',
+          columns: METRIC_COLUMNS,
+          rows,
+          onConflict: 'on conflict (run_id, key, step, timestamp, value, is_nan) do nothing',
+          returning: ['key', 'step', 'timestamp', 'value', 'is_nan'],
+        })) as unknown as { key: string; step: number; timestamp: number; value: number; is_nan: number }[]);
   // Steps and timestamps arrive as numbers: SQLite's writer echoes the inputs and the pg pool parses int8.
-  if (inserted.length === 0) return;
-  const latest = new Map<string, InsertedPoint>();
-  for (const p of inserted) {
-    const cur = latest.get(p.key);
-    if (!cur || isLater(p, cur)) latest.set(p.key, p);
+  const written = new Map<string, MetricPoints[]>();
+  const add = (key: string, p: MetricPoints) => {
+    const parts = written.get(key);
+    if (parts) parts.push(p);
+    else written.set(key, [p]);
+  };
+  const rowsByKey = new Map<string, { step: number; timestamp: number; value: number }[]>();
+  for (const r of inserted) {
+    const point = { step: r.step, timestamp: r.timestamp, value: r.is_nan ? Number.NaN : r.value };
+    const list = rowsByKey.get(r.key);
+    if (list) list.push(point);
+    else rowsByKey.set(r.key, [point]);
   }
-  await bulk.insert({
-    table: 'latest_metrics',
-    columns: LATEST_COLUMNS,
-    rows: [...latest.values()].map((p) => [write.runId, p.key, p.step, p.timestamp, p.value, p.is_nan]),
-    onConflict: LATEST_CONFLICT,
-  });
-  await bulk.insert({ table: 'metric_buckets', columns: BUCKET_COLUMNS, rows: bucketRows(write.runId, inserted), onConflict: bucketConflict(dialect) });
+  for (const [key, list] of rowsByKey) add(key, pointsOf(list));
+  for (const [key, p] of await insertChunks(trx, write.runId, split.chunks)) add(key, p);
+  if (written.size === 0) return;
+  const latest: unknown[][] = [];
+  const buckets: unknown[][] = [];
+  for (const [key, parts] of written) {
+    const p = parts.length === 1 ? parts[0]! : mergePoints(parts);
+    const last = p.length - 1;
+    const value = p.values[last]!;
+    latest.push([write.runId, key, p.steps[last], p.timestamps[last], Number.isNaN(value) ? 0 : value, Number.isNaN(value) ? 1 : 0]);
+    for (const shift of BUCKET_LEVEL_SHIFTS) pushBucketRows(buckets, write.runId, key, shift, p);
+  }
+  await bulk.insert({ table: 'latest_metrics', columns: LATEST_COLUMNS, rows: latest, onConflict: LATEST_CONFLICT });
+  await bulk.insert({ table: 'metric_buckets', columns: BUCKET_COLUMNS, rows: buckets, onConflict: bucketConflict(dialect) });
 }
 
-function bucketRows(runId: string, points: InsertedPoint[]): unknown[][] {
-  // Per key, one map per level from bucket number to its aggregate: no string ids to build per
-  // point and level (this runs for every point ingested).
-  const byKey = new Map<string, Map<number, BucketAgg>[]>();
-  const rows: unknown[][] = [];
-  for (const p of points) {
-    let levels = byKey.get(p.key);
-    if (!levels) {
-      levels = BUCKET_LEVEL_SHIFTS.map(() => new Map<number, BucketAgg>());
-      byKey.set(p.key, levels);
+/**
+ * One level's aggregates of a key's new points (in history order, so one pass): count, min and max
+ * of the non-NaN values, and the last point, per bucket of 2^shift steps.
+ */
+function pushBucketRows(out: unknown[][], runId: string, key: string, shift: number, p: MetricPoints): void {
+  const width = 2 ** shift;
+  let i = 0;
+  while (i < p.length) {
+    const bucket = Math.floor(p.steps[i]! / width);
+    let count = 0;
+    let min: number | null = null;
+    let max: number | null = null;
+    let j = i;
+    for (; j < p.length && Math.floor(p.steps[j]! / width) === bucket; j++) {
+      const v = p.values[j]!;
+      count++;
+      if (Number.isNaN(v)) continue;
+      if (min === null || v < min) min = v;
+      if (max === null || v > max) max = v;
     }
-    const value = p.is_nan ? null : p.value;
-    for (let l = 0; l < BUCKET_LEVEL_SHIFTS.length; l++) {
-      const shift = BUCKET_LEVEL_SHIFTS[l]!;
-      const bucket = Math.floor(p.step / 2 ** shift);
-      const level = levels[l]!;
-      const agg = level.get(bucket);
-      if (!agg) {
-        level.set(bucket, { key: p.key, level: shift, bucket, count: 1, min: value, max: value, lastStep: p.step, lastTimestamp: p.timestamp, lastValue: value });
-        continue;
-      }
-      agg.count++;
-      if (value !== null) {
-        if (agg.min === null || value < agg.min) agg.min = value;
-        if (agg.max === null || value > agg.max) agg.max = value;
-      }
-      if (p.step > agg.lastStep || (p.step === agg.lastStep && p.timestamp >= agg.lastTimestamp)) {
-        agg.lastStep = p.step;
-        agg.lastTimestamp = p.timestamp;
-        agg.lastValue = value;
-      }
-    }
+    const lastValue = p.values[j - 1]!;
+    out.push([runId, key, shift, bucket, count, min, max, p.steps[j - 1], p.timestamps[j - 1], Number.isNaN(lastValue) ? null : lastValue]);
+    i = j;
   }
-  for (const levels of byKey.values()) {
-    for (const level of levels) {
-      for (const a of level.values()) rows.push([runId, a.key, a.level, a.bucket, a.count, a.min, a.max, a.lastStep, a.lastTimestamp, a.lastValue]);
-    }
-  }
-  return rows;
 }

@@ -19,7 +19,7 @@ import type {
 } from './store.js';
 import { EXPERIMENT_TARGET, RUN_TARGET, filterParts, lifecycleCondition, orderTerms } from './sql-search.js';
 import { writeBatch } from './sql-metric-writer.js';
-import { readDownsampled, readHistory } from './sql-metric-reader.js';
+import { countHistory, readDownsampled, readHistory } from './sql-metric-reader.js';
 import { SqlLoggedModels } from './sql-logged-models.js';
 import { RUN_COLUMNS, groupBy, hydrateRuns, runRowColumns, toRunInfo, type RunRow } from './sql-run-reader.js';
 import { lockRun, refreshRunData } from './sql-run-data.js';
@@ -287,7 +287,7 @@ export class SqlTrackingStore implements TrackingStore {
     return this.db.transaction().execute(async (trx) => {
       const rows = await trx.selectFrom('runs').select('run_id').where('lifecycle_stage', '=', 'deleted').where('deleted_time', '<', olderThan).execute();
       const ids = rows.map((r) => r.run_id);
-      for (const table of ['metrics', 'latest_metrics', 'metric_buckets', 'params', 'tags', 'run_inputs', 'run_model_inputs', 'run_outputs'] as const) {
+      for (const table of ['metrics', 'metric_chunks', 'latest_metrics', 'metric_buckets', 'params', 'tags', 'run_inputs', 'run_model_inputs', 'run_outputs'] as const) {
         if (ids.length > 0) await trx.deleteFrom(table).where('run_id', 'in', ids).execute();
       }
       if (ids.length > 0) await trx.deleteFrom('runs').where('run_id', 'in', ids).execute();
@@ -314,8 +314,7 @@ export class SqlTrackingStore implements TrackingStore {
   }
 
   async countMetricHistory(runId: string, key: string): Promise<number> {
-    const row = await this.db.selectFrom('metrics').select((eb) => eb.fn.countAll<number>().as('n')).where('run_id', '=', runId).where('key', '=', key).executeTakeFirst();
-    return Number(row?.n ?? 0);
+    return countHistory(this.db, runId, key);
   }
 
   getMetricHistoryDownsampled(query: DownsampleQuery): Promise<DownsampledHistory> {

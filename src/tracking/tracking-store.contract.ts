@@ -262,6 +262,42 @@ export function runTrackingStoreContract(name: string, newStore: () => Promise<{
       expect((await tracking.getRun(runId)).data.metrics[0]!.step).toBe(3999);
     });
 
+    it('reads one history across chunked batches and single points: ordered, repeats once, retries not counted twice', async () => {
+      const exp = await tracking.createExperiment({ name: 'chunks' });
+      const runId = await newRun(exp);
+      // 12 points of `c` in one request (a chunk): out of order, a repeated point, NaN and ±Infinity.
+      const batch = [7, 3, 11, 0, 5, 9, 1, 10, 2, 8, 4, 6].map((step) => ({ key: 'c', value: step === 4 ? 'NaN' : step === 6 ? 'Infinity' : step === 8 ? -Infinity : step / 10, timestamp: 100 + step, step }));
+      batch.push({ ...batch[0]! });
+      await tracking.logBatch(runId, { metrics: batch });
+      await tracking.logBatch(runId, { metrics: batch }); // a client retry: a no-op
+      // Single points into the same history: one new, one identical to a chunked point, one sharing its step.
+      await tracking.logBatch(runId, { metrics: [{ key: 'c', value: 0.55, timestamp: 1, step: 5 }, { key: 'c', value: 0.3, timestamp: 103, step: 3 }, { key: 'c', value: 1.2, timestamp: 50, step: 12 }] });
+      // A later chunk overlapping the first one's steps, with a point naming a dataset (kept per row, refs intact).
+      await tracking.logBatch(runId, {
+        metrics: Array.from({ length: 8 }, (_, i) => ({ key: 'c', value: 2 + i, timestamp: 500 + i, step: 20 + i, ...(i === 0 ? { datasetName: 'train', datasetDigest: 'abc' } : {}) })),
+      });
+      const history = (await tracking.getMetricHistory(runId, 'c')).items;
+      const steps = Array.from({ length: 12 }, (_, s) => s);
+      expect(history.map((m) => m.step)).toEqual([0, 1, 2, 3, 4, 5, 5, 6, 7, 8, 9, 10, 11, 12, ...Array.from({ length: 8 }, (_, i) => 20 + i)]);
+      expect(history.filter((m) => m.step === 5).map((m) => m.value)).toEqual([0.55, 0.5]);
+      expect(Number.isNaN(history.find((m) => m.step === 4)!.value)).toBe(true);
+      expect(history.find((m) => m.step === 6)!.value).toBe(Infinity);
+      expect(history.find((m) => m.step === 8)!.value).toBe(-Infinity);
+      expect(history.find((m) => m.step === 20)).toEqual({ key: 'c', value: 2, timestamp: 500, step: 20, datasetName: 'train', datasetDigest: 'abc' });
+      expect(steps.every((s) => history.some((m) => m.step === s))).toBe(true);
+      const page = await tracking.getMetricHistory(runId, 'c', { maxResults: 5, pageToken: (await tracking.getMetricHistory(runId, 'c', { maxResults: 5 })).nextPageToken! });
+      expect(page.items.map((m) => m.step)).toEqual([5, 5, 6, 7, 8]);
+      expect((await tracking.getRun(runId)).data.metrics).toEqual([{ key: 'c', value: 9, timestamp: 507, step: 27 }]);
+      // Raw downsampling and the pre-aggregated levels count each point once.
+      const raw = await tracking.getMetricHistoryDownsampled(runId, 'c', { maxPoints: 1000 });
+      expect(raw.totalPoints).toBe(history.length);
+      const coarse = await tracking.getMetricHistoryDownsampled(runId, 'c', { maxPoints: 2 });
+      expect(coarse.buckets.reduce((n, b) => n + b.count, 0)).toBe(history.length);
+      expect(coarse.buckets.at(-1)).toMatchObject({ max: 9, last: 9, lastStep: 27 });
+      const zoom = await tracking.getMetricHistoryDownsampled(runId, 'c', { startStep: 3, endStep: 6, maxPoints: 100 });
+      expect(zoom.buckets.map((b) => b.lastStep)).toEqual([3, 4, 5, 5, 6]);
+    });
+
     it('keeps a run’s latest params, tags and metrics whole when writers of different keys race, in get and in search', async () => {
       const exp = await tracking.createExperiment({ name: 'concurrent-keys' });
       const runId = await newRun(exp);

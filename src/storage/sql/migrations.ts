@@ -6,6 +6,7 @@ import { migratePipelines } from './migrations/0005-pipelines.js';
 import { migrateRunDataJson } from './migrations/0009-run-data-json.js';
 import { migrateMonitoring } from './migrations/0008-monitoring.js';
 import { migrateMonitoringCheckpoints } from './migrations/0010-monitoring-checkpoints.js';
+import { migrateMetricChunks } from './migrations/0011-metric-chunks.js';
 
 /**
  * Schema migrations, one entry per change, applied in order at start-up. Each is written once
@@ -367,6 +368,7 @@ const migrations: Record<string, DialectMigration> = {
   '0009_run_data_json': migrateRunDataJson,
   '0008_monitoring': migrateMonitoring,
   '0010_monitoring_checkpoints': migrateMonitoringCheckpoints,
+  '0011_metric_chunks': migrateMetricChunks,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -73,6 +73,18 @@ export interface MetricsTable {
   dataset_digest: string | null;
 }
 
+/** Points one request logged for one key, as one blob (tracking/metric-chunk-codec.ts). */
+export interface MetricChunksTable {
+  run_id: string;
+  key: string;
+  /** Hash of `points`: a retried identical write is a no-op. */
+  digest: string;
+  min_step: number;
+  max_step: number;
+  count: number;
+  points: Buffer;
+}
+
 export interface LatestMetricsTable {
   run_id: string;
   key: string;
@@ -300,6 +312,7 @@ export interface Database extends ServingTables, PipelineTriggerTables, Pipeline
   params: ParamsTable;
   tags: TagsTable;
   metrics: MetricsTable;
+  metric_chunks: MetricChunksTable;
   latest_metrics: LatestMetricsTable;
   metric_buckets: MetricBucketsTable;
   datasets: DatasetsTable;
