@@ -7,6 +7,7 @@ import type { Database } from './schema.js';
 import { postgresDialect, sqliteDialect, type SqlDialect } from './sql-dialect.js';
 import { migrateToLatest } from './migrations.js';
 import { cachingSqliteDatabase } from './sqlite-statement-cache.js';
+import { BACKSTOP_AUTOCHECKPOINT_PAGES, startSqliteCheckpointer, type SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { PostgresBulkWriter, SqliteBulkWriter, type BulkWriter } from './bulk-writer.js';
 
 /** An open metadata database: the Kysely handle plus the dialect helpers stores need. */
@@ -25,6 +26,11 @@ export interface OpenSqlDatabaseOptions {
   migrate?: boolean;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
+  /**
+   * SQLite: checkpoint the WAL from a background thread instead of inside commits (the server's
+   * choice; short-lived processes keep SQLite's automatic checkpoints). Ignored for PostgreSQL.
+   */
+  backgroundCheckpoints?: boolean;
 }
 
 export function isPostgresUrl(url: string): boolean {
@@ -32,7 +38,7 @@ export function isPostgresUrl(url: string): boolean {
 }
 
 export async function openSqlDatabase(options: OpenSqlDatabaseOptions): Promise<SqlDatabase> {
-  const database = isPostgresUrl(options.url) ? openPostgres(options) : openSqlite(options.url);
+  const database = isPostgresUrl(options.url) ? openPostgres(options) : openSqlite(options.url, options.backgroundCheckpoints === true);
   if (options.migrate !== false) {
     try {
       await migrateToLatest(database.db, database.dialect);
@@ -44,7 +50,7 @@ export async function openSqlDatabase(options: OpenSqlDatabaseOptions): Promise<
   return database;
 }
 
-function openSqlite(url: string): SqlDatabase {
+function openSqlite(url: string, backgroundCheckpoints: boolean): SqlDatabase {
   const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new BetterSqlite3(file);
@@ -56,6 +62,13 @@ function openSqlite(url: string): SqlDatabase {
   sqlite.pragma('foreign_keys = ON');
   // MLflow's LIKE is case-sensitive; SQLite's is not unless told.
   sqlite.pragma('case_sensitive_like = ON');
+  let checkpointer: SqliteCheckpointer | null = null;
+  if (backgroundCheckpoints && file !== ':memory:') {
+    sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
+    checkpointer = startSqliteCheckpointer(path.resolve(file), {
+      onError: (message) => process.emitWarning(`SQLite background checkpoint failed: ${message}`, { code: 'ASCENT_SQLITE_CHECKPOINT' }),
+    });
+  }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqliteDatabase(sqlite) }) });
   const bulk = new SqliteBulkWriter(sqlite);
   return {
@@ -65,6 +78,7 @@ function openSqlite(url: string): SqlDatabase {
     // raw handle inside it belong to that transaction and cannot interleave with other queries.
     bulkTransaction: (fn) => db.transaction().execute((trx) => fn(trx, bulk)),
     close: async () => {
+      await checkpointer?.stop();
       await db.destroy();
     },
   };
