@@ -24,7 +24,7 @@ export async function insertChunks(trx: Transaction<Database>, runId: string, by
   const inserted = await trx
     .insertInto('metric_chunks')
     .values(rows)
-    .onConflict((oc) => oc.columns(['run_id', 'key', 'digest']).doNothing())
+    .onConflict((oc) => oc.columns(['run_id', 'key', 'max_step', 'min_step', 'digest']).doNothing())
     .returning('key')
     .execute();
   for (const { key } of inserted) written.set(key, byKey.get(key)!);
@@ -43,7 +43,7 @@ export async function readPoints(db: Kysely<Database>, runId: string, key: strin
     .where('key', '=', key);
   if (lo !== undefined) rows = rows.where('step', '>=', lo);
   if (hi !== undefined) rows = rows.where('step', '<=', hi);
-  const [chunkRows, pointRows] = await Promise.all([chunks.orderBy('min_step').execute(), rows.orderBy('step').orderBy('timestamp').orderBy('value').execute()]);
+  const [chunkRows, pointRows] = await Promise.all([chunks.orderBy('max_step').execute(), rows.orderBy('step').orderBy('timestamp').orderBy('value').execute()]);
   const parts = chunkRows.map((r) => decodeChunk(r.points));
   if (pointRows.length > 0) {
     const n = pointRows.length;

@@ -19,8 +19,9 @@ export async function migrateMetricChunks(db: Kysely<unknown>, dialect: SqlDiale
     .addColumn('max_step', 'bigint', (c) => c.notNull())
     .addColumn('count', 'integer', (c) => c.notNull())
     .addColumn('points', dialect.name === 'sqlite' ? 'blob' : 'bytea', (c) => c.notNull())
-    .addPrimaryKeyConstraint('metric_chunks_pk', ['run_id', 'key', 'digest'])
+    // One index serves both jobs: a chunk's identity (its content is named by the digest, and equal
+    // content means equal steps) and range reads — chunks of one key whose step span meets [lo, hi],
+    // found without touching the blobs (the table keeps its rowid, so blobs live outside the index).
+    .addPrimaryKeyConstraint('metric_chunks_pk', ['run_id', 'key', 'max_step', 'min_step', 'digest'])
     .execute();
-  // Range reads: chunks of one key whose step span meets [lo, hi], without touching the blobs.
-  await db.schema.createIndex('metric_chunks_steps').on('metric_chunks').columns(['run_id', 'key', 'max_step', 'min_step']).execute();
 }
