@@ -6,6 +6,7 @@ import { registerNativeApi } from './native/register-native-api.js';
 import { DEFAULT_MAX_ARTIFACT_BYTES, registerMlflowApi } from './mlflow/register-mlflow-api.js';
 import { registerWebUi } from './web-ui.js';
 import { registerInferenceApi } from './inference/register-inference-api.js';
+import { newRequestId } from './request-id.js';
 
 export interface BuildAppOptions {
   services: AppServices;
@@ -23,7 +24,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: options.bodyLimitBytes ?? 16 * 1024 * 1024,
     logController: new LogController({ disableRequestLogging: true }),
-    genReqId: () => crypto.randomUUID(),
+    genReqId: () => newRequestId(),
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
