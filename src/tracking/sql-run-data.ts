@@ -11,6 +11,19 @@ import type { KeyValue, Metric, Run } from './model.js';
  * run row, so readers never see it disagree with the rows; search pages splice it verbatim.
  */
 export function runDataJsonSql(dialect: SqlDialect, runIdRef: string): RawBuilder<string> {
+  // Built once per dialect and reference (a builder is immutable): every log-batch rebuilds the JSON.
+  const id = `${dialect.name}\u0000${runIdRef}`;
+  let built = builtRunDataSql.get(id);
+  if (!built) {
+    built = buildRunDataJsonSql(dialect, runIdRef);
+    builtRunDataSql.set(id, built);
+  }
+  return built;
+}
+
+const builtRunDataSql = new Map<string, RawBuilder<string>>();
+
+function buildRunDataJsonSql(dialect: SqlDialect, runIdRef: string): RawBuilder<string> {
   const run = sql.ref(runIdRef);
   const kv = (table: string) =>
     sql<string>`(select ${dialect.jsonArrayAgg(dialect.jsonObject([['key', sql.ref('x.key')], ['value', sql.ref('x.value')]]), sql.ref('x.key'))} from ${sql.table(table)} x where x.run_id = ${run})`;
