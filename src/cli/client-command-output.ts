@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import { nonFiniteReplacer } from '../sdk/index.js';
+import { nonFiniteReplacer } from '../sdk/metric-values.js';
 
 /** One column of a people-facing table. */
 export interface TableColumn {
