@@ -20,6 +20,7 @@ interface CompareFlags {
   columns?: string;
   exclude?: string;
   failOnDrift?: boolean;
+  threads?: string;
 }
 
 const collect = (value: string, prev: string[]) => [...prev, value];
@@ -42,6 +43,7 @@ export function addMonitorCompareCommand(monitor: Command): void {
     .option('--columns <names>', 'comma-separated columns to compare (default: all)')
     .option('--exclude <names>', 'comma-separated columns to leave out (ids, targets)')
     .option('--fail-on-drift', 'exit with status 3 when the dataset drifted (for pipelines and CI)')
+    .option('--threads <n>', 'threads reading a current CSV file (default: one per CPU, at most 4, for files of 32 MB or more)')
     .action(async (flags: CompareFlags) => {
       const format = flags.json ? 'json' : flags.format;
       if (!['table', 'json', 'html'].includes(format)) throw invalid(`--format must be table, json or html, not '${format}'`, 'format');
@@ -70,6 +72,11 @@ export function compareOptions(flags: Omit<CompareFlags, 'reference' | 'current'
   }
   if (flags.columns) options.columns = flags.columns.split(',').map((s) => s.trim()).filter(Boolean);
   if (flags.exclude) options.exclude = flags.exclude.split(',').map((s) => s.trim()).filter(Boolean);
+  if (flags.threads !== undefined) {
+    const n = Number(flags.threads);
+    if (!Number.isInteger(n) || n < 1 || n > 64) throw invalid(`--threads must be a whole number from 1 to 64, got '${flags.threads}'`, 'threads');
+    options.threads = n;
+  }
   return options;
 }
 

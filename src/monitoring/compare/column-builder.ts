@@ -30,7 +30,7 @@ const MAX_CATEGORIES = 100_000;
  */
 export class ColumnBuilder {
   readonly name: string;
-  private values = new Float64Array(0);
+  private values: Float64Array<ArrayBufferLike> = new Float64Array(0);
   private size = 0;
   /** Rows expected, when known: the numbers' array is sized for them at the first number. */
   private readonly expected: number;
@@ -41,7 +41,12 @@ export class ColumnBuilder {
   private allInteger = true;
   private readonly intDistinct = new Set<number>();
 
-  constructor(name: string, expectedRows = 0) {
+  /** `shared`: keep the numbers in shared memory, so a grid made of them reaches worker threads without a copy. */
+  constructor(
+    name: string,
+    expectedRows = 0,
+    private readonly shared = false,
+  ) {
     this.name = name;
     this.expected = expectedRows;
   }
@@ -77,7 +82,8 @@ export class ColumnBuilder {
       return;
     }
     if (this.size === this.values.length) {
-      const grown = new Float64Array(this.size === 0 ? Math.max(1024, this.expected) : this.size * 2);
+      const length = this.size === 0 ? Math.max(1024, this.expected) : this.size * 2;
+      const grown = this.shared ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float64Array(length);
       grown.set(this.values);
       this.values = grown;
     }

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { invalid } from '../../core/errors.js';
 import { type ColumnPair, type DatasetDrift, type DriftOptions, chooseTest, comparePair, summarizeDrift } from '../stats/drift-engine.js';
@@ -11,11 +13,12 @@ import {
   CurrentCategoricalColumn,
   CurrentNumericColumn,
   CurrentTextColumn,
-  FoldedPair,
-  foldedSturgesEdges,
 } from './current-columns.js';
-import { CurrentSpill } from './current-spill.js';
-import { readParquetColumns, scanParquet } from './parquet-columns.js';
+import { FoldedPair, foldedSturgesEdges } from './folded-pair.js';
+import { readCsvHeader } from './csv-range-reader.js';
+import { CurrentSpill, type SpillFile } from './current-spill.js';
+import { foldCurrentInParallel, RangeWorkers } from './parallel-fold.js';
+import type { ColumnSpec } from './range-fold.js';
 
 /** Reference and current shares on common bins, for plotting one feature. */
 export interface FeatureHistogram {
@@ -45,6 +48,11 @@ export interface FeatureQuality {
 export interface CompareOptions extends DriftOptions {
   columns?: string[];
   exclude?: string[];
+  /**
+   * Threads reading a current CSV file (default: one per CPU, at most 4, for files of 32 MB and
+   * more; 1 otherwise). Any number gives the same report.
+   */
+  threads?: number;
 }
 
 /** The offline comparison report (`ascent monitor compare`). */
@@ -59,17 +67,23 @@ export interface CompareReport {
 }
 
 const MAX_HISTOGRAM_CATEGORIES = 20;
+// Below this size a current file is read on one thread: starting a worker costs more than it saves.
+const PARALLEL_MIN_BYTES = 32 << 20;
+const MAX_DEFAULT_THREADS = 4;
+
+// The Parquet reader (hyparquet, ~8 MB once loaded) only when a file is Parquet.
+const parquet = () => import('./parquet-columns.js');
 
 const isParquet = (file: string) => ['.parquet', '.pq'].includes(path.extname(file).toLowerCase());
 
-/** Read a CSV or Parquet file (by extension) into column builders. */
-export function readColumns(file: string, field: string): Promise<FileColumns> {
-  return isParquet(file) ? readParquetColumns(file, field) : readCsvColumns(file, field);
+/** Read a CSV or Parquet file (by extension) into column builders (numbers in shared memory with `shared`, CSV only). */
+export function readColumns(file: string, field: string, shared = false): Promise<FileColumns> {
+  return isParquet(file) ? parquet().then((m) => m.readParquetColumns(file, field)) : readCsvColumns(file, field, shared);
 }
 
 /** Stream a CSV or Parquet file (by extension) into a visitor, field by field. */
 export function scanColumns(file: string, field: string, visitor: CsvVisitor): Promise<CsvReadResult> {
-  return isParquet(file) ? scanParquet(file, visitor, field) : readCsv(file, visitor, field);
+  return isParquet(file) ? parquet().then((m) => m.scanParquet(file, visitor, field)) : readCsv(file, visitor, field);
 }
 
 /** One reference column and the current column folded against it. */
@@ -88,12 +102,39 @@ function readsEveryValue(test: string | undefined, referenceDistinct: number): b
 
 /**
  * Compare two files column by column with the drift engine. The reference is read into typed
- * arrays (sorted per numeric column); the current file is streamed twice and never held: the first
- * pass folds each column onto the reference (counts per reference interval, category counts), the
- * second counts the numeric histograms and collects the few values exact W1 needs.
+ * arrays (sorted per numeric column); the current file is streamed and never held: the first
+ * pass folds each column onto the reference (counts per reference interval, category counts), on
+ * several threads for a large CSV file (parallel-fold.ts); the second replays the first's numbers
+ * from spill files to count the numeric histograms and collect the few values exact W1 needs.
  */
 export async function compareFiles(referenceFile: string, currentFile: string, options: CompareOptions = {}): Promise<CompareReport> {
-  const ref = await readColumns(referenceFile, 'reference');
+  const threads = threadsFor(currentFile, options.threads);
+  // Started first, so the workers load while the reference is read.
+  const workers = threads > 1 ? new RangeWorkers(threads - 1) : null;
+  try {
+    const report = (await compareWith(referenceFile, currentFile, options, workers)) ?? (await compareWith(referenceFile, currentFile, options, null));
+    if (!report) throw new Error('compareFiles: the one-thread comparison gave no report');
+    return report;
+  } finally {
+    await workers?.close();
+  }
+}
+
+function threadsFor(currentFile: string, asked: number | undefined): number {
+  if (isParquet(currentFile)) return 1;
+  if (asked !== undefined) return Math.max(1, Math.floor(asked));
+  let size = 0;
+  try {
+    size = fs.statSync(currentFile).size;
+  } catch {
+    return 1; // the read reports it
+  }
+  return size < PARALLEL_MIN_BYTES ? 1 : Math.min(os.availableParallelism(), MAX_DEFAULT_THREADS);
+}
+
+/** compareFiles with the given workers (none: one thread); null when the file must be read in one piece. */
+async function compareWith(referenceFile: string, currentFile: string, options: CompareOptions, workers: RangeWorkers | null): Promise<CompareReport | null> {
+  const ref = await readColumns(referenceFile, 'reference', workers !== null);
   if (ref.rows === 0) throw invalid('reference: the file has no rows', 'reference');
   const refNames = new Set(ref.columns.map((c) => c.name));
   for (const name of options.columns ?? []) {
@@ -101,25 +142,39 @@ export async function compareFiles(referenceFile: string, currentFile: string, o
   }
   const wanted = (name: string) => (!options.columns || options.columns.includes(name)) && !(options.exclude ?? []).includes(name);
   const plans = new Map<string, Plan>();
-  for (const col of ref.columns) if (wanted(col.name)) plans.set(col.name, plan(col, options));
+  for (const col of ref.columns) if (wanted(col.name)) plans.set(col.name, plan(col, options, workers !== null));
 
   // Pass 1: fold every current column onto its reference column; numbers are spilled for pass 2.
   const numericPlans = [...plans.values()].filter((p): p is NumericPlan => p.kind === 'numeric');
   const spill = numericPlans.length > 0 ? openSpill() : null;
+  let workerSpills: (SpillFile | null)[] = [];
   try {
     if (spill) numericPlans.forEach((p, id) => p.current.spillTo(spill, id));
     let curNames: string[] = [];
     let sinks: (CurrentColumn | undefined)[] = [];
-    const first = await scanColumns(currentFile, 'current', {
-      header: (names) => {
-        curNames = names;
-        sinks = names.map((n) => plans.get(n)?.current);
-        return sinks.map(Boolean);
-      },
-      numbers: (column, values, count) => sinks[column]!.numbers(values, count),
-      text: (column, value) => sinks[column]!.text(value),
-    });
-    if (first.rows === 0) throw invalid('current: the file has no rows', 'current');
+    let rows: number;
+    if (workers) {
+      const header = readCsvHeader(currentFile, 'current');
+      curNames = header.names;
+      sinks = curNames.map((n) => plans.get(n)?.current);
+      const specs = curNames.map((n) => specOf(plans.get(n), numericPlans));
+      const fold = await foldCurrentInParallel({ file: currentFile, field: 'current', header, sinks, specs, spill: spill !== null, workers });
+      if (!fold) return null;
+      rows = fold.rows;
+      workerSpills = fold.spills;
+    } else {
+      const first = await scanColumns(currentFile, 'current', {
+        header: (names) => {
+          curNames = names;
+          sinks = names.map((n) => plans.get(n)?.current);
+          return sinks.map(Boolean);
+        },
+        numbers: (column, values, count) => sinks[column]!.numbers(values, count),
+        text: (column, value) => sinks[column]!.text(value),
+      });
+      rows = first.rows;
+    }
+    if (rows === 0) throw invalid('current: the file has no rows', 'current');
     const inCurrent = new Set(curNames);
 
     // Pass 2: histograms on Sturges edges over both ranges, and W1's distances.
@@ -132,11 +187,20 @@ export async function compareFiles(referenceFile: string, currentFile: string, o
       const { test } = chooseTest(p.name, p.pair, options);
       if (p.current.prepareSecondPass(p.edges, test === 'wasserstein')) second.set(p.name, p.current);
     }
-    if (second.size > 0) await secondPass(currentFile, spill, numericPlans, second);
-    return buildReport({ ref, currentRows: first.rows, curNames, plans, refNames, referenceFile, currentFile, options });
+    if (second.size > 0) await secondPass({ currentFile, spill, workerSpills, workers, numericPlans, second });
+    return buildReport({ ref, currentRows: rows, curNames, plans, refNames, referenceFile, currentFile, options });
   } finally {
     spill?.close();
+    // Each worker deletes its spill once it replayed it; those not replayed are deleted here.
+    for (const s of workerSpills) if (s) CurrentSpill.discard(s);
   }
+}
+
+/** How a worker builds the current column of a plan (null: the column is not compared). */
+function specOf(p: Plan | undefined, numericPlans: NumericPlan[]): ColumnSpec | null {
+  if (!p) return null;
+  if (p.kind !== 'numeric') return { kind: p.kind };
+  return { kind: 'numeric', grid: p.current.grid.parts(), valueCap: p.current.valueCap, spillId: numericPlans.indexOf(p) };
 }
 
 // A temporary directory that cannot be made (read-only TMPDIR) only costs the spill's speed.
@@ -148,11 +212,30 @@ function openSpill(): CurrentSpill | null {
   }
 }
 
-/** Replay the spill to the columns that need a second pass, or re-read the current file without one. */
-async function secondPass(currentFile: string, spill: CurrentSpill | null, numericPlans: NumericPlan[], second: Map<string, CurrentNumericColumn>): Promise<void> {
-  if (spill && !spill.failed) {
+interface SecondPassInput {
+  currentFile: string;
+  spill: CurrentSpill | null;
+  workerSpills: (SpillFile | null)[];
+  workers: RangeWorkers | null;
+  numericPlans: NumericPlan[];
+  second: Map<string, CurrentNumericColumn>;
+}
+
+/**
+ * The second pass: each thread replays its own spill (the main thread's into the columns, each
+ * worker's into parts the columns then absorb), or the main thread re-reads the current file when
+ * a spill is missing.
+ */
+async function secondPass({ currentFile, spill, workerSpills, workers, numericPlans, second }: SecondPassInput): Promise<void> {
+  if (spill && !spill.failed && workerSpills.every((s) => s !== null)) {
     const byId = numericPlans.map((p) => second.get(p.name));
+    const specs = byId.map((c) => c?.secondSpec() ?? null);
+    const pending = workers && workerSpills.length > 0 ? workers.run(workerSpills.map((s) => ({ spill: s!, columns: specs }))) : [];
     spill.replay((id, values, slots, count) => byId[id]?.secondLocated(values, slots, count));
+    for (const result of await Promise.all(pending)) {
+      if (result instanceof Error) throw result;
+      result.forEach((part, id) => part && byId[id]!.absorbSecond(part));
+    }
   } else {
     let numeric: (CurrentNumericColumn | undefined)[] = [];
     await scanColumns(currentFile, 'current', {
@@ -222,8 +305,8 @@ function buildReport({ ref, currentRows, curNames, plans, refNames, referenceFil
   return out;
 }
 
-/** Reduce one reference column to what the comparison needs, and the current column's accumulator. */
-function plan(col: ColumnBuilder, options: CompareOptions): Plan {
+/** Reduce one reference column to what the comparison needs, and the current column's accumulator (on a grid in shared memory for workers). */
+function plan(col: ColumnBuilder, options: CompareOptions, shared: boolean): Plan {
   const type = col.inferType();
   if (type === 'text') return { name: col.name, kind: 'text', refMissing: col.missing, current: new CurrentTextColumn() };
   const sample = col.toSample(type);
@@ -231,7 +314,8 @@ function plan(col: ColumnBuilder, options: CompareOptions): Plan {
     return { name: col.name, kind: 'categorical', refMissing: sample.missing, refCounts: sample.counts, current: new CurrentCategoricalColumn() };
   }
   const std = sample.sorted.length > 0 ? populationStd(sample.sorted) : 0;
-  const grid = ReferenceGrid.fromSorted(sample.sorted);
+  const local = ReferenceGrid.fromSorted(sample.sorted);
+  const grid = shared ? ReferenceGrid.fromParts(local.shareParts()) : local;
   const override = options.features?.[col.name]?.test ?? options.test;
   const current = new CurrentNumericColumn(grid, readsEveryValue(override, grid.size) ? Infinity : undefined);
   return { name: col.name, kind: 'numeric', refMissing: sample.missing, std, current, edges: null, pair: null };

@@ -10,16 +10,17 @@ export interface FileColumns {
 
 /**
  * Stream a CSV file (RFC 4180: quoted fields, doubled quotes, CRLF) into column builders, one
- * chunk at a time; memory is the columns' typed arrays, not the file or its rows.
+ * chunk at a time; memory is the columns' typed arrays, not the file or its rows (in shared memory
+ * with `shared`, for worker threads).
  */
-export async function readCsvColumns(file: string, field = 'file'): Promise<FileColumns> {
+export async function readCsvColumns(file: string, field = 'file', shared = false): Promise<FileColumns> {
   const lines = await countLineFeeds(file);
   let columns: ColumnBuilder[] = [];
   const { rows } = await readCsv(
     file,
     {
       header: (names) => {
-        columns = names.map((n) => new ColumnBuilder(n, lines));
+        columns = names.map((n) => new ColumnBuilder(n, lines, shared));
       },
       numbers: (column, values, count) => columns[column]!.pushNumbers(values, count),
       text: (column, value) => columns[column]!.pushText(value),

@@ -97,6 +97,8 @@ describe('parseDecimal: exact numbers from bytes', () => {
     let seed = 7;
     const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
     const texts: string[] = ['0', '-0', '5.', '.5', '+5', '1E+05', '007', '4503599627370497.5', '9007199254740993', '0.1', '1e22', '1e23'];
+    // Fractions read four digits at a time: every split of 9 + 8 significant digits, leading zeros.
+    texts.push('0.18276756304178315', '40.279741198143874', '118.95470138572746', '-0.0012345678901234567', '123456789.12345678', '1.2345678901234567e-3', '9.99999999', '0.000099999999999999');
     for (let i = 0; i < 20_000; i++) {
       const x = (random() - 0.5) * 10 ** Math.floor(random() * 30 - 15);
       texts.push(String(x), x.toPrecision(17), x.toPrecision(16), x.toPrecision(1 + Math.floor(random() * 17)));

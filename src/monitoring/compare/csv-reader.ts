@@ -32,8 +32,8 @@ const CHUNK = 1 << 20;
 // Short ASCII texts (categories) are interned so a repeated value costs no allocation.
 const CACHE_SLOTS = 4096;
 const CACHE_MAX_LENGTH = 64;
-// Numbers are handed over in batches per column: at most 16,384 per column and 16 MB in all.
-const MAX_BATCH = 16384;
+// Numbers are handed over in batches per column: at most 8,192 per column and 16 MB in all.
+const MAX_BATCH = 8192;
 const BATCH_BUDGET = 1 << 21;
 
 /**
@@ -86,9 +86,12 @@ export async function readCsv(file: string, visitor: CsvVisitor, field = 'file')
 }
 
 /** The tokenizer's state between chunks; a field is delivered only once it is complete. */
-class CsvParser {
+export class CsvParser {
   names: string[] | null = null;
   rows = 0;
+  /** Stop after the header row (`parse` then returns where the data starts). */
+  headerOnly = false;
+  private stop = false;
   private headerFields: string[] = [];
   private wanted: Uint8Array = new Uint8Array(0);
   private width = 0;
@@ -174,7 +177,13 @@ class CsvParser {
       }
       p = this.lineEnd(buf, stop, end);
       this.endRow();
+      if (this.stop) return p;
     }
+  }
+
+  /** Whether the last `parse` ended between two records (no field or quoted text left open). */
+  get betweenRecords(): boolean {
+    return this.column === 0;
   }
 
   /** Index of the quote closing a field whose content starts at `from`, or −1 if not in the buffer yet. */
@@ -258,6 +267,18 @@ class CsvParser {
     this.emit(text);
   }
 
+  /** Take the header's names (read before, by this parser or another) and ask the visitor which columns it wants. */
+  useHeader(names: string[]): void {
+    this.names = names;
+    this.width = names.length;
+    const wanted = this.visitor.header(names);
+    this.wanted = Uint8Array.from(names, (_, i) => (wanted ? (wanted[i] ? 1 : 0) : 1));
+    const delivered = this.wanted.reduce((n, w) => n + w, 0);
+    this.batchSize = Math.max(256, Math.min(MAX_BATCH, Math.floor(BATCH_BUDGET / Math.max(1, delivered))));
+    this.batches = Array.from(this.wanted, (w) => new Float64Array(w ? this.batchSize : 0));
+    this.filled = new Int32Array(this.width);
+  }
+
   /** Hand every column's pending numbers to the visitor (at the end of the file). */
   flushNumbers(): void {
     for (let column = 0; column < this.filled.length; column++) if (this.filled[column]! > 0) this.flushColumn(column);
@@ -278,16 +299,11 @@ class CsvParser {
     const fields = this.column + 1;
     this.column = 0;
     if (this.names === null) {
-      this.names = this.headerFields.map((f, i) => (f === '' ? `column_${i}` : f));
+      const names = this.headerFields.map((f, i) => (f === '' ? `column_${i}` : f));
       this.headerFields = [];
-      this.width = this.names.length;
-      if (new Set(this.names).size !== this.names.length) throw invalid(`${this.field}: duplicate column names in the header of ${this.file}`, this.field);
-      const wanted = this.visitor.header(this.names);
-      this.wanted = Uint8Array.from(this.names, (_, i) => (wanted ? (wanted[i] ? 1 : 0) : 1));
-      const delivered = this.wanted.reduce((n, w) => n + w, 0);
-      this.batchSize = Math.max(256, Math.min(MAX_BATCH, Math.floor(BATCH_BUDGET / Math.max(1, delivered))));
-      this.batches = Array.from(this.wanted, (w) => new Float64Array(w ? this.batchSize : 0));
-      this.filled = new Int32Array(this.width);
+      if (new Set(names).size !== names.length) throw invalid(`${this.field}: duplicate column names in the header of ${this.file}`, this.field);
+      this.useHeader(names);
+      this.stop = this.headerOnly;
     } else {
       if (fields !== this.width) {
         throw invalid(`${this.field}: line ${this.recordLine} of ${this.file} has ${fields} fields, the header has ${this.width}`, this.field);

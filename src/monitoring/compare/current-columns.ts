@@ -1,7 +1,6 @@
-import type { CategoryCounts } from '../stats/drift-tests.js';
-import { sturgesEdges, UniformHistogram } from '../stats/drift-tests.js';
-import { IntervalFold, type ReferenceGrid } from '../stats/interval-fold.js';
-import type { NumericPair, SturgesCounts } from '../stats/numeric-pair.js';
+import { UniformHistogram } from '../stats/drift-tests.js';
+import { type FoldPartial, IntervalFold, type ReferenceGrid } from '../stats/interval-fold.js';
+import type { DistancesPart } from '../stats/located-distances.js';
 import { textValue } from './column-builder.js';
 import type { CurrentSpill } from './current-spill.js';
 
@@ -15,11 +14,37 @@ import type { CurrentSpill } from './current-spill.js';
  */
 export type CurrentColumn = CurrentNumericColumn | CurrentCategoricalColumn | CurrentTextColumn;
 
+/**
+ * A current column's first pass over one part of the file, as another thread hands it over; the
+ * column of the part before absorbs it (`absorb`), which gives what one pass over both parts gives.
+ */
+export type ColumnPartial =
+  | { kind: 'numeric'; missing: number; typeErrors: number; count: number; min: number; max: number; values: [number, number][] | null; fold: FoldPartial | null }
+  | { kind: 'categorical'; missing: number; strings: [string, number][]; numeric: [number, number][] }
+  | { kind: 'text'; missing: number };
+
 // Distinct current values tracked by default: enough to know whether reference ∪ current has at
 // most 5 values (Evidently's test choice); beyond that no default test reads per-value counts.
 const DEFAULT_VALUE_CAP = 6;
 // Distinct strings tracked per column, as ColumnBuilder (the rest are counted, not named).
 const MAX_CATEGORIES = 100_000;
+
+/** What a thread needs to replay its spill for one column's second pass. */
+export interface SecondSpec {
+  /** Histogram edges (null: no histogram). */
+  edges: Float64Array | null;
+  /** W1's interval classes (null: W1 not wanted). */
+  classes: Uint8Array | null;
+  /** The reference grid's distinct values (shared memory). */
+  grid: Float64Array;
+}
+
+/** One thread's share of a column's second pass. */
+export interface SecondPartial {
+  histogram: Float64Array | null;
+  distances: DistancesPart | null;
+  count: number;
+}
 
 /** A current column compared with a numeric reference column. */
 export class CurrentNumericColumn {
@@ -49,7 +74,7 @@ export class CurrentNumericColumn {
   /** `valueCap`: distinct values whose counts are kept (Infinity when a test reads one bin per value). */
   constructor(
     readonly grid: ReferenceGrid,
-    private readonly valueCap = DEFAULT_VALUE_CAP,
+    readonly valueCap = DEFAULT_VALUE_CAP,
   ) {
     this.fold = grid.size > 0 ? new IntervalFold(grid) : null;
   }
@@ -77,6 +102,35 @@ export class CurrentNumericColumn {
       this.spill?.write(this.spillId, values, slots, n);
     }
     if (this.values !== null) this.countValues(values, n);
+  }
+
+  /** The first pass's state, for the column of the part before (this column is spent). */
+  partial(): ColumnPartial {
+    this.endFirstPass();
+    const { missing, typeErrors, count, min, max } = this;
+    return { kind: 'numeric', missing, typeErrors, count, min, max, values: this.values ? [...this.values] : null, fold: this.fold ? this.fold.partial() : null };
+  }
+
+  /** Add the first pass over the part after this column's (see ColumnPartial). */
+  absorb(p: ColumnPartial): void {
+    if (p.kind !== 'numeric' || this.pass !== 1) throw new Error('CurrentNumericColumn.absorb: not a first pass of a numeric column');
+    this.missing += p.missing;
+    this.typeErrors += p.typeErrors;
+    this.count += p.count;
+    this.min = Math.min(this.min, p.min);
+    this.max = Math.max(this.max, p.max);
+    if (this.values && p.values) {
+      for (const [v, c] of p.values) {
+        const seen = this.values.get(v);
+        if (seen !== undefined) this.values.set(v, seen + c);
+        else if (this.values.size < this.valueCap) this.values.set(v, c);
+        else {
+          this.values = null;
+          break;
+        }
+      }
+    } else this.values = null;
+    if (this.fold && p.fold) this.fold.absorb(p.fold);
   }
 
   /** Keep the first pass's numbers (with their grid slots) in `spill` under `id`, for the second pass. */
@@ -150,6 +204,21 @@ export class CurrentNumericColumn {
     return this.histogram !== null || this.feedFold;
   }
 
+  /** What another thread needs for its share of the second pass (after `prepareSecondPass`). */
+  secondSpec(): SecondSpec {
+    return { edges: this.histogram ? this.histogram.edges : null, classes: this.feedFold ? this.fold!.classesCopy() : null, grid: this.grid.values };
+  }
+
+  /** Add another thread's share of the second pass (range-fold.ts `runSecondJob`). */
+  absorbSecond(part: SecondPartial): void {
+    if (part.histogram) {
+      const counts = this.histogramCounts();
+      for (let b = 0; b < counts.length; b++) counts[b]! += part.histogram[b]!;
+    }
+    if (part.distances) this.fold!.absorbDistances(part.distances);
+    this.secondCount += part.count;
+  }
+
   /** Second pass, from the spill: the first pass's finite values with their grid slots. */
   secondLocated(values: Float64Array, slots: Uint32Array, count: number): void {
     const histogram = this.histogram;
@@ -208,6 +277,12 @@ export class CurrentCategoricalColumn {
   }
 
   text(t: string): void {
+    // A category seen before is its own value: count it without reading the text again.
+    const known = this.strings.get(t);
+    if (known !== undefined) {
+      this.strings.set(t, known + 1);
+      return;
+    }
     const v = textValue(t);
     if (v === null) this.missing++;
     else if (typeof v === 'number') this.number(v);
@@ -216,6 +291,24 @@ export class CurrentCategoricalColumn {
       if (seen !== undefined) this.strings.set(v, seen + 1);
       else if (this.strings.size < MAX_CATEGORIES) this.strings.set(v, 1);
     }
+  }
+
+  /** The counts so far, for the column of the part before. */
+  partial(): ColumnPartial {
+    return { kind: 'categorical', missing: this.missing, strings: [...this.strings], numeric: [...this.numeric] };
+  }
+
+  /**
+   * Add the counts of the part after this column's; false when that cannot give one pass's counts
+   * (more distinct strings than are tracked: which ones one pass keeps depends on the order).
+   */
+  absorb(p: ColumnPartial): boolean {
+    if (p.kind !== 'categorical') throw new Error('CurrentCategoricalColumn.absorb: not a categorical column');
+    if (this.strings.size >= MAX_CATEGORIES || p.strings.length >= MAX_CATEGORIES) return false;
+    this.missing += p.missing;
+    for (const [k, c] of p.strings) this.strings.set(k, (this.strings.get(k) ?? 0) + c);
+    for (const [v, c] of p.numeric) this.numeric.set(v, (this.numeric.get(v) ?? 0) + c);
+    return this.strings.size < MAX_CATEGORIES;
   }
 
   /** Strings, then numbers as String(value), in order of first appearance. */
@@ -242,78 +335,12 @@ export class CurrentTextColumn {
     const v = textValue(t);
     if (v === null || (typeof v === 'number' && !Number.isFinite(v))) this.missing++;
   }
-}
 
-/** The Sturges edges over reference ∪ current for a folded column (null when a side is empty). */
-export function foldedSturgesEdges(column: CurrentNumericColumn): Float64Array | null {
-  const u = column.grid.values;
-  if (u.length === 0 || column.count === 0) return null;
-  return sturgesEdges(Math.min(u[0]!, column.min), Math.max(u[u.length - 1]!, column.max), column.grid.count + column.count);
-}
-
-/** A reference grid and a folded current column, read by the numeric tests (after the second pass). */
-export class FoldedPair implements NumericPair {
-  constructor(
-    private readonly column: CurrentNumericColumn,
-    private readonly std: number,
-    private readonly edges: Float64Array | null,
-  ) {}
-
-  get referenceCount(): number {
-    return this.column.grid.count;
+  partial(): ColumnPartial {
+    return { kind: 'text', missing: this.missing };
   }
 
-  get currentCount(): number {
-    return this.column.count;
-  }
-
-  distinctUnion(cap: number): number {
-    const grid = this.column.grid;
-    const extra = this.column.distinctValues();
-    if (extra === null) return cap + 1;
-    let n = grid.size;
-    for (const v of extra) {
-      const i = grid.lowerBound(v);
-      if (i >= grid.size || grid.values[i] !== v) n++;
-    }
-    return Math.min(n, cap + 1);
-  }
-
-  referenceDistinct(cap: number): number {
-    return Math.min(this.column.grid.size, cap + 1);
-  }
-
-  ksStatistic(): number {
-    return this.fold().ksStatistic();
-  }
-
-  wasserstein(): number {
-    return this.fold().wasserstein();
-  }
-
-  private fold(): IntervalFold {
-    if (!this.column.fold) throw new Error('FoldedPair: the reference column has no values');
-    return this.column.fold;
-  }
-
-  referenceStd(): number {
-    return this.std;
-  }
-
-  valueCounts(): { ref: CategoryCounts; cur: CategoryCounts } {
-    const cur = this.column.valueCounts();
-    if (!cur) throw new Error('FoldedPair: per-value counts of the current column were not kept');
-    const grid = this.column.grid;
-    const ref = new Map<string, number>();
-    for (let i = 0; i < grid.size; i++) ref.set(String(grid.values[i]!), grid.multiplicity(i));
-    return { ref, cur };
-  }
-
-  sturgesCounts(): SturgesCounts {
-    if (!this.edges) throw new Error('FoldedPair: no histogram edges (an empty side)');
-    const grid = this.column.grid;
-    const ref = new UniformHistogram(this.edges);
-    for (let i = 0; i < grid.size; i++) ref.add(grid.values[i]!, grid.multiplicity(i));
-    return { edges: this.edges, ref: ref.counts, cur: this.column.histogramCounts() };
+  absorb(p: ColumnPartial): void {
+    this.missing += p.missing;
   }
 }

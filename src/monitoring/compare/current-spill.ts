@@ -2,6 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+/** A spill file handed from the thread that wrote it to the one that replays it. */
+export interface SpillFile {
+  dir: string;
+  length: number;
+}
+
 /**
  * The current file's numbers as the first pass found them, kept on disk for the second pass:
  * per batch of one column, its values (8 bytes each) and where each fell on the reference's grid
@@ -19,10 +25,29 @@ export class CurrentSpill {
   /** Why the spill was abandoned, if it was. */
   failed: string | null = null;
 
-  constructor(parent = os.tmpdir()) {
-    this.dir = fs.mkdtempSync(path.join(parent, 'ascent-compare-'));
+  constructor(parent = os.tmpdir(), adopted?: SpillFile) {
+    this.dir = adopted?.dir ?? fs.mkdtempSync(path.join(parent, 'ascent-compare-'));
     this.file = path.join(this.dir, 'current.bin');
-    this.fd = fs.openSync(this.file, 'w+');
+    this.fd = fs.openSync(this.file, adopted ? 'r' : 'w+');
+    this.position = adopted?.length ?? 0;
+  }
+
+  /** Take over a spill another thread wrote and handed over (`handOver`); closing it deletes it. */
+  static adopt(spill: SpillFile): CurrentSpill {
+    return new CurrentSpill(undefined, spill);
+  }
+
+  /** Delete a spill that was handed over and will not be replayed (idempotent). */
+  static discard(spill: SpillFile): void {
+    fs.rmSync(spill.dir, { recursive: true, force: true });
+  }
+
+  /** Stop writing and hand the file to another thread (null if the spill was abandoned: nothing is left). */
+  handOver(): SpillFile | null {
+    if (this.fd === null) return null;
+    fs.closeSync(this.fd);
+    this.fd = null;
+    return { dir: this.dir, length: this.position };
   }
 
   /** Append one batch: values[0, count) of `column` and their grid slots. */

@@ -75,7 +75,31 @@ export function parseDecimalInto(buf: Uint8Array, start: number, end: number, ou
   }
   if (c === 46 /* . */) {
     c = ++i < end ? buf[i]! : 0;
-    while (c >= 48 && c <= 57) {
+    for (;;) {
+      // Four significant digits at once while they fit whole in `high` or in `low` (most of a
+      // long fraction): a few integer operations instead of four byte steps (a DataView load is
+      // slower here than four byte loads).
+      if (significant > 0 && i + 4 <= end && (significant <= 5 || (significant >= 9 && significant <= 13))) {
+        const w = (buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24)) >>> 0;
+        if (((w & 0xf0f0f0f0) | (((w + 0x06060606) & 0xf0f0f0f0) >>> 4)) === 0x33333333) {
+          // Bytes d0 d1 d2 d3 (d0 the first digit, in the low byte): pairs, then the four.
+          const v = w - 0x30303030;
+          const pairs = v * 10 + (v >>> 8);
+          const four = (pairs & 0xff) * 100 + ((pairs >>> 16) & 0xff);
+          if (significant <= 5) high = high * 10000 + four;
+          else {
+            low = low * 10000 + four;
+            lowDigits += 4;
+          }
+          significant += 4;
+          digits += 4;
+          fraction += 4;
+          i += 4;
+          c = i < end ? buf[i]! : 0;
+          continue;
+        }
+      }
+      if (!(c >= 48 && c <= 57)) break;
       digits++;
       fraction++;
       if (significant > 0 || c !== 48) {

@@ -113,7 +113,7 @@ export class UniformHistogram {
   private readonly norm: number;
 
   constructor(
-    private readonly edges: Float64Array,
+    readonly edges: Float64Array,
     into?: Float64Array,
   ) {
     this.bins = edges.length - 1;

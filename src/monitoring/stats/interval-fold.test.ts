@@ -114,3 +114,18 @@ describe('IntervalFold: exact KS and W1 from a reference and a folded stream', (
     }
   });
 });
+
+describe('ReferenceGrid.lowerBounds', () => {
+  it('gives each value its lowerBound, in the order it leaves the values in', () => {
+    let seed = 5;
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+    const ref = Float64Array.from({ length: 5000 }, () => Math.round(Math.exp(random() * 6) * 100) / 100).sort();
+    const grid = ReferenceGrid.fromSorted(ref);
+    const values = Float64Array.from({ length: 3000 }, (_, i) => (i % 5 === 0 ? grid.values[i % grid.size]! : Math.exp(random() * 6.4) - 0.5));
+    const before = [...values].sort((x, y) => x - y);
+    const out = new Uint32Array(values.length);
+    grid.lowerBounds(values, values.length, out);
+    expect([...values].sort((x, y) => x - y)).toEqual(before);
+    for (let t = 0; t < values.length; t++) expect(out[t]).toBe(grid.lowerBound(values[t]!));
+  });
+});

@@ -24,111 +24,26 @@
  * arrays is several times slower).
  */
 
-/** A sorted reference column as its distinct values and how many reference values are at or below each. */
-export class ReferenceGrid {
-  /** Distinct values, ascending. */
-  readonly values: Float64Array;
-  /** Reference values ≤ values[i]; null when every value is distinct (then it is i + 1). */
-  private readonly atOrBelow: Uint32Array | null;
-  /** Reference size. */
-  readonly count: number;
+import { ExactSum } from './exact-sum.js';
+import { ABOVE, BELOW, CROSSING, type DistancesPart, LocatedDistances } from './located-distances.js';
+import type { ReferenceGrid } from './reference-grid.js';
 
-  private constructor(values: Float64Array, atOrBelow: Uint32Array | null, count: number) {
-    this.values = values;
-    this.atOrBelow = atOrBelow;
-    this.count = count;
-  }
+export { ReferenceGrid } from './reference-grid.js';
 
-  /** Build from an ascending array of finite values; the array is reused (not copied) when its values are distinct. */
-  static fromSorted(sorted: Float64Array): ReferenceGrid {
-    const n = sorted.length;
-    let distinct = n > 0 ? 1 : 0;
-    for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
-    if (distinct === n) return new ReferenceGrid(sorted, null, n);
-    const values = new Float64Array(distinct);
-    const cumulative = new Uint32Array(distinct);
-    let k = -1;
-    for (let i = 0; i < n; i++) {
-      if (k < 0 || sorted[i] !== values[k]) values[++k] = sorted[i]!;
-      cumulative[k] = i + 1;
-    }
-    return new ReferenceGrid(values, cumulative, n);
-  }
-
-  /** Number of distinct values. */
-  get size(): number {
-    return this.values.length;
-  }
-
-  /** Reference values ≤ the i-th distinct value (0 for i = −1). */
-  cumulative(i: number): number {
-    if (i < 0) return 0;
-    return this.atOrBelow ? this.atOrBelow[i]! : i + 1;
-  }
-
-  /** Reference values equal to the i-th distinct value. */
-  multiplicity(i: number): number {
-    return this.atOrBelow ? this.atOrBelow[i]! - (i > 0 ? this.atOrBelow[i - 1]! : 0) : 1;
-  }
-
-  /** Index of the first distinct value ≥ x (size when none). */
-  lowerBound(x: number): number {
-    const v = this.values;
-    const k = v.length;
-    if (!(x > v[0]!)) return 0;
-    if (x > v[k - 1]!) return k;
-    let lo = 0;
-    let hi = k;
-    const buckets = this.buckets ?? this.buildBuckets();
-    if (buckets.length > 1) {
-      // Start from x's bucket of the value range; the bounds are checked, so rounding in the
-      // bucket arithmetic can only cost a full search, never a wrong answer.
-      const nb = buckets.length - 1;
-      let b = Math.floor((x - v[0]!) * this.bucketScale);
-      if (b >= nb) b = nb - 1;
-      const blo = buckets[b]!;
-      const bhi = buckets[b + 1]!;
-      if ((blo === 0 || v[blo - 1]! < x) && (bhi === k || v[bhi]! >= x)) {
-        lo = blo;
-        hi = bhi;
-      }
-    }
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (v[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  private buckets: Uint32Array | null = null;
-  private bucketScale = 0;
-
-  // About 8 distinct values per bucket of the value range (at most 2^16 buckets).
-  private buildBuckets(): Uint32Array {
-    const v = this.values;
-    const k = v.length;
-    const nb = k < 32 ? 0 : Math.min(1 << 16, k >>> 3);
-    const buckets = new Uint32Array(nb + 1);
-    if (nb > 0) {
-      this.bucketScale = nb / (v[k - 1]! - v[0]!);
-      let j = 0;
-      for (let b = 0; b < nb; b++) {
-        const start = v[0]! + b / this.bucketScale;
-        while (j < k && v[j]! < start) j++;
-        buckets[b] = j;
-      }
-      buckets[nb] = k;
-    }
-    this.buckets = buckets;
-    return buckets;
-  }
+/** What one thread's first pass folded: counts inside each interval and at each point. */
+export interface FoldPartial {
+  open: Uint32Array;
+  /** Counts at the points: dense (one per distinct reference value), or [j, count] pairs when few points were hit. */
+  equal: Uint32Array | [number, number][];
+  folded: number;
 }
 
-// Classes of an interval for W1 (see the file comment).
-const BELOW = 0;
-const ABOVE = 1;
-const CROSSING = 2;
+let equalScratch = new Uint32Array(0);
+let slotScratch = new Uint32Array(0);
+function scratchSlots(n: number): Uint32Array {
+  if (slotScratch.length < n) slotScratch = new Uint32Array(n);
+  return slotScratch;
+}
 
 /** One current column folded onto a reference grid; see the file comment for the method. */
 export class IntervalFold {
@@ -145,7 +60,9 @@ export class IntervalFold {
   private ks = Number.NaN;
   private outside = 0;
   private readonly constants = new NeumaierSum();
-  private readonly distances = new NeumaierSum();
+  /** Exact, so the values' order (which thread read which part of the file) cannot change W1's last bits. */
+  private readonly distances = new ExactSum();
+  private located: LocatedDistances | null = null;
   private secondCount = 0;
   /** Crossing intervals (ascending j), where their values start in `crossingValues`, how far each is filled. */
   private crossing = new Int32Array(0);
@@ -161,26 +78,55 @@ export class IntervalFold {
 
   /**
    * First pass: fold values[0, count), finite current values (a batch of one column: see the file
-   * comment). With `slots`, where each value fell is written there (2j: inside I_j, 2j + 1: on u_j),
-   * so the second pass need not locate it again.
+   * comment), reordering them in place (ReferenceGrid.lowerBounds). With `slots`, where each value
+   * fell is written there in the new order (2j: inside I_j, 2j + 1: on u_j), so the second pass
+   * need not locate it again.
    */
   add(values: Float64Array, count = values.length, slots?: Uint32Array): void {
     this.assertPass(1, 'add');
-    const grid = this.grid;
-    const u = grid.values;
+    const u = this.grid.values;
     const open = this.open;
+    // Reorders values[0, count): the slots follow the new order.
+    const at = slots ?? scratchSlots(count);
+    this.grid.lowerBounds(values, count, at);
     for (let t = 0; t < count; t++) {
-      const x = values[t]!;
-      const j = grid.lowerBound(x);
-      if (u[j] === x) {
+      const j = at[t]!;
+      if (u[j] === values[t]) {
         this.addEqual(j);
-        if (slots) slots[t] = 2 * j + 1;
+        at[t] = 2 * j + 1;
       } else {
         open[j]!++;
-        if (slots) slots[t] = 2 * j;
+        at[t] = 2 * j;
       }
     }
     this.folded += count;
+  }
+
+  /** This fold's first-pass counts, to be absorbed by the fold of another thread (this one is spent). */
+  partial(): FoldPartial {
+    this.assertPass(1, 'partial');
+    this.pass = 3;
+    return { open: this.open, equal: this.equalDense ?? [...this.equalSparse!], folded: this.folded };
+  }
+
+  /** Add the first-pass counts another thread folded from another part of the same file. */
+  absorb(partial: FoldPartial): void {
+    this.assertPass(1, 'absorb');
+    const open = this.open;
+    if (partial.open.length !== open.length) throw new Error('IntervalFold.absorb: folded on another grid');
+    for (let j = 0; j < open.length; j++) open[j]! += partial.open[j]!;
+    const add = (j: number, c: number) => {
+      if (this.equalDense) this.equalDense[j]! += c;
+      else this.equalSparse!.set(j, (this.equalSparse!.get(j) ?? 0) + c);
+    };
+    const equal = partial.equal;
+    if (Array.isArray(equal)) for (const [j, c] of equal) add(j, c);
+    else for (let j = 0; j < equal.length; j++) if (equal[j]! > 0) add(j, equal[j]!);
+    if (this.equalSparse && this.equalSparse.size > 64 && this.equalSparse.size > this.grid.size >>> 4) {
+      this.equalDense = this.equalCounts().slice();
+      this.equalSparse = null;
+    }
+    this.folded += partial.folded;
   }
 
   /** Where values[0, count) fall, as slots (see `add`). */
@@ -241,21 +187,24 @@ export class IntervalFold {
   /** Second pass with the slots the first pass (or `locate`) gave the values. */
   addLocated(values: Float64Array, slots: Uint32Array, count: number): void {
     this.assertPass(2, 'addLocated');
-    const classes = this.classes;
-    if (!classes) return;
-    const u = this.grid.values;
-    const distances = this.distances;
-    for (let t = 0; t < count; t++) {
-      const slot = slots[t]!;
-      if (slot & 1) continue; // on a point: no area of its own
-      const j = slot >>> 1;
-      const x = values[t]!;
-      const cls = classes[j]!;
-      if (cls === BELOW) distances.add(x - u[j - 1]!);
-      else if (cls === ABOVE) distances.add(u[j]! - x);
-      else this.keepCrossing(j, x);
-    }
+    if (!this.classes) return;
+    this.located ??= new LocatedDistances(this.grid.values, this.classes, (j, x) => this.keepCrossing(j, x));
+    this.located.add(values, slots, count);
     this.secondCount += count;
+  }
+
+  /** The interval classes another thread's second pass needs (a copy; null unless W1 is wanted). */
+  classesCopy(): Uint8Array | null {
+    return this.classes ? this.classes.slice() : null;
+  }
+
+  /** Add another thread's second pass over its values (LocatedDistances.part). */
+  absorbDistances(part: DistancesPart): void {
+    this.assertPass(2, 'absorbDistances');
+    this.distances.addExact(part.distances);
+    const pairs = part.crossing;
+    for (let i = 0; i < pairs.length; i += 2) this.keepCrossing(pairs[i]!, pairs[i + 1]!);
+    this.secondCount += part.count;
   }
 
   /** The exact first Wasserstein distance ∫|F_ref − F_cur| (after the second pass). */
@@ -270,6 +219,8 @@ export class IntervalFold {
     const n = this.grid.count;
     const m = this.folded;
     const sum = new NeumaierSum();
+    if (this.located) this.distances.addExact(this.located.distances.exactTotal());
+    this.located = null;
     sum.add(this.constants.value);
     sum.add(this.distances.value / m);
     for (let t = 0; t < this.crossing.length; t++) {
@@ -313,9 +264,15 @@ export class IntervalFold {
     }
   }
 
+  // Dense counts at the points for endFirstPass: the dense array itself, or the sparse counts laid
+  // out in a scratch array every fold reuses (folds end one after another), not 4 bytes per
+  // reference value per column left as garbage.
   private equalCounts(): Uint32Array {
     if (this.equalDense) return this.equalDense;
-    const dense = new Uint32Array(this.grid.size);
+    const k = this.grid.size;
+    if (equalScratch.length < k) equalScratch = new Uint32Array(k);
+    const dense = equalScratch.subarray(0, k);
+    dense.fill(0);
     for (const [at, c] of this.equalSparse!) dense[at] = c;
     return dense;
   }
