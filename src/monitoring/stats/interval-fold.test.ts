@@ -129,3 +129,26 @@ describe('ReferenceGrid.lowerBounds', () => {
     for (let t = 0; t < values.length; t++) expect(out[t]).toBe(grid.lowerBound(values[t]!));
   });
 });
+
+describe('IntervalFold counts', () => {
+  it('stay exact past 65,535 values in one interval, folded in one part or absorbed from two', () => {
+    const ref = Float64Array.from([0, 1, 2, 3]);
+    const cur = new Float64Array(140_000).map((_, i) => (i % 10 === 0 ? 2.5 : 0.5));
+    const direct = { ks: ksStatistic(ref, Float64Array.from(cur).sort()), w1: wasserstein(ref, Float64Array.from(cur).sort()) };
+    const whole = new IntervalFold(ReferenceGrid.fromSorted(ref));
+    whole.add(Float64Array.from(cur));
+    whole.endFirstPass(true);
+    whole.addValues(Float64Array.from(cur));
+    const a = new IntervalFold(ReferenceGrid.fromSorted(ref));
+    const b = new IntervalFold(ReferenceGrid.fromSorted(ref));
+    a.add(cur.slice(0, 60_000));
+    b.add(cur.slice(60_000));
+    a.absorb(b.partial());
+    a.endFirstPass(true);
+    a.addValues(Float64Array.from(cur));
+    for (const f of [whole, a]) {
+      expect(f.ksStatistic()).toBe(direct.ks);
+      expect(f.wasserstein()).toBeCloseTo(direct.w1, 12);
+    }
+  });
+});

@@ -32,7 +32,7 @@ export { ReferenceGrid } from './reference-grid.js';
 
 /** What one thread's first pass folded: counts inside each interval and at each point. */
 export interface FoldPartial {
-  open: Uint32Array;
+  open: Uint16Array | Uint32Array;
   /** Counts at the points: dense (one per distinct reference value), or [j, count] pairs when few points were hit. */
   equal: Uint32Array | [number, number][];
   folded: number;
@@ -49,7 +49,8 @@ function scratchSlots(n: number): Uint32Array {
 export class IntervalFold {
   readonly grid: ReferenceGrid;
   /** First pass: current values in I_j (index j, 0…k). */
-  private readonly open: Uint32Array;
+  /** 2 bytes per interval while every count fits (about 10 values per interval in practice), then 4. */
+  private open: Uint16Array | Uint32Array;
   /** Second pass: the class of I_j, in the memory of `open` (whose counts are spent by then). */
   private classes: Uint8Array | null = null;
   /** Current values equal to u_j: sparse (j → count) until many points are hit, then dense. */
@@ -73,7 +74,7 @@ export class IntervalFold {
   constructor(grid: ReferenceGrid) {
     if (grid.size === 0) throw new Error('IntervalFold needs a non-empty reference');
     this.grid = grid;
-    this.open = new Uint32Array(grid.size + 1);
+    this.open = new Uint16Array(grid.size + 1);
   }
 
   /**
@@ -85,7 +86,7 @@ export class IntervalFold {
   add(values: Float64Array, count = values.length, slots?: Uint32Array): void {
     this.assertPass(1, 'add');
     const u = this.grid.values;
-    const open = this.open;
+    let open = this.open;
     // Reorders values[0, count): the slots follow the new order.
     const at = slots ?? scratchSlots(count);
     this.grid.lowerBounds(values, count, at);
@@ -95,11 +96,19 @@ export class IntervalFold {
         this.addEqual(j);
         at[t] = 2 * j + 1;
       } else {
-        open[j]!++;
+        const c = open[j]! + 1;
+        if (c > 0xffff && open instanceof Uint16Array) open = this.widen();
+        open[j] = c;
         at[t] = 2 * j;
       }
     }
     this.folded += count;
+  }
+
+  /** Counts past 65,535 in one interval: 4 bytes per interval from now on. */
+  private widen(): Uint32Array {
+    this.open = Uint32Array.from(this.open);
+    return this.open;
   }
 
   /** This fold's first-pass counts, to be absorbed by the fold of another thread (this one is spent). */
@@ -112,9 +121,13 @@ export class IntervalFold {
   /** Add the first-pass counts another thread folded from another part of the same file. */
   absorb(partial: FoldPartial): void {
     this.assertPass(1, 'absorb');
-    const open = this.open;
+    let open = this.open;
     if (partial.open.length !== open.length) throw new Error('IntervalFold.absorb: folded on another grid');
-    for (let j = 0; j < open.length; j++) open[j]! += partial.open[j]!;
+    for (let j = 0; j < open.length; j++) {
+      const c = open[j]! + partial.open[j]!;
+      if (c > 0xffff && open instanceof Uint16Array) open = this.widen();
+      open[j] = c;
+    }
     const add = (j: number, c: number) => {
       if (this.equalDense) this.equalDense[j]! += c;
       else this.equalSparse!.set(j, (this.equalSparse!.get(j) ?? 0) + c);
@@ -301,8 +314,9 @@ export class IntervalFold {
     const m = this.folded;
     const k = u.length;
     const open = this.open;
-    // Byte j of this view lies in open[j >> 2], already read (at step j >> 2 < j, or before the
-    // loop for j < 4) when class j is written: the counts are spent before they are overwritten.
+    // Byte j of this view lies in open[j >> 1] (2-byte counts) or open[j >> 2], already read (at
+    // an earlier step, or before the loop for j < 2) when class j is written: the counts are spent
+    // before they are overwritten.
     const classes = new Uint8Array(open.buffer, open.byteOffset, k + 1);
     const crossing: number[] = [];
     const starts: number[] = [0];

@@ -121,28 +121,31 @@ export class ReferenceGrid {
       for (let t = 0; t < count; t++) out[t] = this.lowerBound(values[t]!);
       return;
     }
-    // Counting sort by key: 0 at or below the minimum, 1 + bucket inside, nb + 1 above the maximum.
+    // Counting sort by key: 0 at or below the minimum, 1 + group of 2^SORT_SHIFT buckets inside,
+    // groups + 1 above the maximum (groups: about as local as buckets, for a quarter of the counting).
     const first = v[0]!;
     const last = v[k - 1]!;
     const scale = this.bucketScale;
-    const starts = scratchStarts(nb + 3);
+    const groups = (nb >>> SORT_SHIFT) + 1;
+    const starts = scratchStarts(groups + 3);
     const keys = scratchKeys(count);
     const sorted = scratchValues(count);
     for (let t = 0; t < count; t++) {
       const x = values[t]!;
       let key: number;
       if (!(x > first)) key = 0;
-      else if (x > last) key = nb + 1;
+      else if (x > last) key = groups + 1;
       else {
-        key = Math.floor((x - first) * scale) + 1;
-        if (key > nb) key = nb;
+        key = Math.floor((x - first) * scale);
+        key = (key >= nb ? nb - 1 : key) >>> SORT_SHIFT;
+        key += 1;
       }
       keys[t] = key;
       starts[key + 1]!++;
     }
-    for (let b = 1; b < nb + 3; b++) starts[b]! += starts[b - 1]!;
+    for (let b = 1; b < groups + 3; b++) starts[b]! += starts[b - 1]!;
     for (let t = 0; t < count; t++) sorted[starts[keys[t]!]!++] = values[t]!;
-    starts.fill(0, 0, nb + 3);
+    starts.fill(0, 0, groups + 3);
     values.set(sorted.subarray(0, count));
     for (let t = 0; t < count; t++) {
       const x = values[t]!;
@@ -194,6 +197,8 @@ export class ReferenceGrid {
     return buckets;
   }
 }
+
+const SORT_SHIFT = 2;
 
 // Scratch arrays of lowerBounds, one set per thread (grids are searched one batch at a time).
 let starts = new Uint32Array(0);
