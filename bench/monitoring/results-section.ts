@@ -50,6 +50,7 @@ export function writeMonitoringSection(file: string, r: MonitoringResult): void 
     '',
     `- Drifted features (both tools): ${r.driftedColumns.join(', ') || 'none'}${r.disagreements.length ? `; disagreements: ${r.disagreements.join(', ')}` : ''}.`,
     `- Largest difference between the two tools' per-feature scores: ${r.maxScoreDifference.toExponential(2)}.`,
+    `- Ascent reads the current file on its default threads (one per CPU, at most 4: here ${Math.min(4, Number(/^(\d+) CPU/.exec(r.machine)?.[1] ?? 1))}); its CPU time counts all of them.`,
     `- When and how loaded (2 CPUs shared with other work): ${runLine('Evidently', r.evidently)}; ${runLine('Ascent', r.ascent)}.` +
       (r.evidentlyReused ? ' Evidently was not re-run for this section (it takes about 11 minutes): its figure is the one measured at that date on the same files; Ascent was measured again.' : ''),
     '',
