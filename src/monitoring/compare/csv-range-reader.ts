@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { invalid } from '../../core/errors.js';
-import { CsvParser, type CsvVisitor } from './csv-reader.js';
+import { CsvParser, withRoom, type CsvVisitor } from './csv-reader.js';
 
 /**
  * A CSV file read in byte ranges, one per thread: the header first, then ranges that start just
@@ -58,11 +58,7 @@ export function readCsvHeader(file: string, field = 'file'): CsvHeader {
     let length = 0;
     let first = true;
     for (;;) {
-      if (length === buf.length) {
-        const grown = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(grown, 0, 0, length);
-        buf = grown;
-      }
+      buf = withRoom(buf, length);
       const n = fs.readSync(fd, buf, length, buf.length - length, base + length);
       length += n;
       const final = n === 0;
@@ -122,11 +118,7 @@ export function readCsvRange(file: string, range: CsvRange, names: string[], vis
     let length = 0;
     let position = range.start;
     for (;;) {
-      if (length === buf.length) {
-        const grown = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(grown, 0, 0, length);
-        buf = grown;
-      }
+      buf = withRoom(buf, length);
       const n = position < range.end ? fs.readSync(fd, buf, length, Math.min(buf.length - length, range.end - position), position) : 0;
       position += n;
       length += n;

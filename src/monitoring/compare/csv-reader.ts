@@ -29,6 +29,14 @@ const QUOTE = 34;
 const LF = 10;
 const CR = 13;
 const CHUNK = 1 << 20;
+
+/** `buf`, or a copy twice its size when its first `length` bytes fill it (a record longer than the buffer). */
+export function withRoom(buf: Buffer, length: number): Buffer {
+  if (length < buf.length) return buf;
+  const grown = Buffer.allocUnsafe(buf.length * 2);
+  buf.copy(grown, 0, 0, length);
+  return grown;
+}
 // Short ASCII texts (categories) are interned so a repeated value costs no allocation.
 const CACHE_SLOTS = 4096;
 const CACHE_MAX_LENGTH = 64;
@@ -58,11 +66,7 @@ export async function readCsv(file: string, visitor: CsvVisitor, field = 'file')
     let length = 0;
     let first = true;
     for (;;) {
-      if (length === buf.length) {
-        const grown = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(grown, 0, 0, length);
-        buf = grown;
-      }
+      buf = withRoom(buf, length);
       const { bytesRead } = await handle.read(buf, length, buf.length - length, null);
       length += bytesRead;
       let start = 0;
