@@ -31,7 +31,7 @@ const CR = 13;
 const CHUNK = 1 << 20;
 
 /** `buf`, or a copy twice its size when its first `length` bytes fill it (a record longer than the buffer). */
-export function withRoom(buf: Buffer, length: number): Buffer {
+export function withRoom(buf: Buffer<ArrayBuffer>, length: number): Buffer<ArrayBuffer> {
   if (length < buf.length) return buf;
   const grown = Buffer.allocUnsafe(buf.length * 2);
   buf.copy(grown, 0, 0, length);
