@@ -54,18 +54,8 @@ function samePoint(p: MetricPoints, a: number, b: number): boolean {
 
 /** Concatenate point sets, sort them into history order and drop exact repeats (MLflow keeps one of identical points). */
 export function mergePoints(parts: readonly MetricPoints[]): MetricPoints {
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const all: MetricPoints = { length: total, steps: new Float64Array(total), timestamps: new Float64Array(total), values: new Float64Array(total) };
-  const withRefs = parts.some((p) => p.refs);
-  if (withRefs) all.refs = [];
-  let at = 0;
-  for (const p of parts) {
-    all.steps.set(p.steps.subarray(0, p.length), at);
-    all.timestamps.set(p.timestamps.subarray(0, p.length), at);
-    all.values.set(p.values.subarray(0, p.length), at);
-    if (all.refs) for (let i = 0; i < p.length; i++) all.refs.push(p.refs?.[i] ?? null);
-    at += p.length;
-  }
+  const all = parts.length === 1 ? parts[0]! : concatPoints(parts);
+  const total = all.length;
   let ordered = true;
   for (let i = 1; i < total && ordered; i++) if (compareAt(all, i - 1, i) >= 0) ordered = false;
   if (ordered) return all;
@@ -89,6 +79,22 @@ export function mergePoints(parts: readonly MetricPoints[]): MetricPoints {
     prev = i;
   }
   return out;
+}
+
+/** One set holding every part's points, in part order (ingest passes one part: no copy then). */
+function concatPoints(parts: readonly MetricPoints[]): MetricPoints {
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const all: MetricPoints = { length: total, steps: new Float64Array(total), timestamps: new Float64Array(total), values: new Float64Array(total) };
+  if (parts.some((p) => p.refs)) all.refs = [];
+  let at = 0;
+  for (const p of parts) {
+    all.steps.set(p.steps.subarray(0, p.length), at);
+    all.timestamps.set(p.timestamps.subarray(0, p.length), at);
+    all.values.set(p.values.subarray(0, p.length), at);
+    if (all.refs) for (let i = 0; i < p.length; i++) all.refs.push(p.refs?.[i] ?? null);
+    at += p.length;
+  }
+  return all;
 }
 
 /** Points from `{ step, timestamp, value }` objects, sorted and without repeats. */
