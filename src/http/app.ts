@@ -1,3 +1,4 @@
+import http from 'node:http';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppServices } from './app-services.js';
@@ -7,6 +8,7 @@ import { DEFAULT_MAX_ARTIFACT_BYTES, registerMlflowApi } from './mlflow/register
 import { registerWebUi } from './web-ui.js';
 import { registerInferenceApi } from './inference/register-inference-api.js';
 import { newRequestId } from './request-id.js';
+import type { InferenceFastPath } from './inference/inference-fast-path.js';
 
 export interface BuildAppOptions {
   services: AppServices;
@@ -20,6 +22,8 @@ export interface BuildAppOptions {
 
 /** The Fastify application: native API, MLflow-compatible API, health, and the web UI. */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  // Built with the inference routes below; the server is created before them.
+  const fast: { path?: InferenceFastPath } = {};
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: options.bodyLimitBytes ?? 16 * 1024 * 1024,
@@ -28,6 +32,18 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // The server Fastify would create, with plain JSON predictions answered before Fastify's handler.
+    serverFactory: (handler, factoryOptions) => {
+      // Fastify has filled in its defaults (keep-alive 72 s, no request or connection timeout).
+      const opts = factoryOptions as unknown as { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number };
+      const server = http.createServer({}, (req, res) => {
+        if (!fast.path?.handle(req, res)) handler(req, res);
+      });
+      server.keepAliveTimeout = opts.keepAliveTimeout;
+      server.requestTimeout = opts.requestTimeout;
+      server.setTimeout(opts.connectionTimeout);
+      return server;
+    },
   }) as unknown as FastifyInstance;
 
   // Set when the request arrives, so every answer carries it (errors and 404s too). A callback hook
@@ -51,7 +67,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const maxArtifactBytes = options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES;
   await app.register(registerNativeApi, { prefix: '/api/v1', services: options.services, maxArtifactBytes });
   await registerMlflowApi(app, options.services, { maxArtifactBytes });
-  await registerInferenceApi(app, { services: options.services });
+  fast.path = await registerInferenceApi(app, { services: options.services });
   if (options.serveUi !== false) await registerWebUi(app);
   return app;
 }

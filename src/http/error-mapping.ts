@@ -6,7 +6,7 @@ export function toAscentError(err: unknown): AscentError {
   if (err instanceof AscentError) return err;
   const fe = err as Partial<FastifyError> & { statusCode?: number; validation?: unknown };
   if (fe && typeof fe === 'object') {
-    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AscentError('PAYLOAD_TOO_LARGE', `Request body is larger than the server's limit`);
+    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return bodyTooLarge();
     if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new AscentError('UNSUPPORTED_MEDIA_TYPE', fe.message ?? 'Unsupported content type');
     if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new AscentError('MALFORMED_REQUEST', 'Request body is empty but content-type is application/json');
     if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fe.statusCode === 400 && err instanceof SyntaxError)) {
@@ -19,6 +19,11 @@ export function toAscentError(err: unknown): AscentError {
     }
   }
   return new AscentError('INTERNAL', 'Internal server error', { cause: err });
+}
+
+/** A request body over the server's limit. */
+export function bodyTooLarge(): AscentError {
+  return new AscentError('PAYLOAD_TOO_LARGE', `Request body is larger than the server's limit`);
 }
 
 /** Body of a native API error: `{ error: { code, message, field? } }`. */

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AscentError, ERROR_CATALOGUE } from '../../core/errors.js';
-import { csvRequest, invocationsRequest, mlflowPredictions } from '../../serving/codec/index.js';
+import { AscentError } from '../../core/errors.js';
 import { toAscentError } from '../error-mapping.js';
-import { defaultDeploymentOf, stickyValue, type ServingServices } from './serving-services.js';
+import { parseScoringJson, scoreInvocations, scoringErrorBody } from './scoring-handlers.js';
+import { defaultDeploymentOf, type ServingServices } from './serving-services.js';
 
 /**
  * MLflow's scoring server protocol: `POST /invocations` (JSON dataframe_split, dataframe_records,
@@ -14,30 +14,22 @@ export async function registerMlflowScoringRoutes(app: FastifyInstance, options:
   app.setErrorHandler((err, request, reply) => {
     const e = toAscentError(err);
     if (e.code === 'INTERNAL') request.log.error({ err }, 'scoring request failed');
-    // MLflow's scoring server reports input problems as BAD_REQUEST; other codes keep their MLflow names.
-    const bad = e.code === 'INVALID_ARGUMENT' || e.code === 'MALFORMED_REQUEST';
-    const entry = ERROR_CATALOGUE[e.code];
-    void reply.status(e.status).send({ error_code: bad ? 'BAD_REQUEST' : entry.mlflowCode, message: e.message });
+    void reply.status(e.status).send(scoringErrorBody(e));
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: options.bodyLimit }, (_req, body, done) => {
     try {
-      done(null, JSON.parse(body as string));
+      done(null, parseScoringJson(body as string));
     } catch (err) {
-      done(new AscentError('MALFORMED_REQUEST', `Malformed JSON: ${(err as Error).message}`), undefined);
+      done(err as Error, undefined);
     }
   });
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: options.bodyLimit }, (_req, body, done) => done(null, { csv: body as string }));
 
   const score = async (name: string, request: FastifyRequest, reply: FastifyReply) => {
-    const body = request.body;
-    if (body === undefined || body === null) throw new AscentError('UNSUPPORTED_MEDIA_TYPE', 'POST /invocations needs a body of type application/json or text/csv');
-    const input = typeof body === 'object' && 'csv' in (body as object) ? csvRequest((body as { csv: string }).csv) : invocationsRequest(body);
-    const stickyKey = serving.manager.served(name)?.stickyKey;
-    const sticky = stickyKey ? stickyValue(request, stickyKey, input.kind === 'columns' ? firstRecord(input) : undefined) : undefined;
-    const result = await serving.manager.predict({ deployment: name, requestId: request.id, input, ...(sticky !== undefined ? { stickyKey: sticky } : {}) });
-    void reply.header('x-ascent-variant', result.variant);
-    return mlflowPredictions(result.outputs);
+    const answer = await scoreInvocations(serving, name, request.body, request.id, request.headers);
+    void reply.header('x-ascent-variant', answer.variant);
+    return answer.body;
   };
 
   app.post('/invocations', async (request, reply) => score(defaultDeploymentOf(serving), request, reply));
@@ -49,9 +41,4 @@ export async function registerMlflowScoringRoutes(app: FastifyInstance, options:
     const ready = status.variants.some((v) => v.role !== 'shadow' && v.ready);
     return reply.status(ready ? 200 : 503).type('text/plain').send(ready ? '\n' : 'not ready\n');
   });
-}
-
-/** The first row of a table as a record (where a sticky key may be a column). */
-function firstRecord(input: { columns: string[]; rows: unknown[][] }): Record<string, unknown> {
-  return Object.fromEntries(input.columns.map((c, i) => [c, input.rows[0]?.[i]]));
 }

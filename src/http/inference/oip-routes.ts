@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AscentError, notFound } from '../../core/errors.js';
+import { notFound } from '../../core/errors.js';
 import { toAscentError } from '../error-mapping.js';
-import { decodeInfer, encodeInfer } from './oip-codec.js';
-import { stickyValue, type ServingServices } from './serving-services.js';
+import { inferOip, oipErrorBody } from './scoring-handlers.js';
+import type { ServingServices } from './serving-services.js';
 
 interface ModelParams {
   model: string;
@@ -19,7 +19,7 @@ export async function registerOipRoutes(app: FastifyInstance, options: { serving
   app.setErrorHandler((err, request, reply) => {
     const e = toAscentError(err);
     if (e.code === 'INTERNAL') request.log.error({ err }, 'inference request failed');
-    void reply.status(e.status).send({ error: e.message });
+    void reply.status(e.status).send(oipErrorBody(e));
   });
   app.removeAllContentTypeParsers();
   // One raw parser: the body is JSON, or a JSON header plus binary tensors (Triton's extension).
@@ -57,30 +57,15 @@ export async function registerOipRoutes(app: FastifyInstance, options: { serving
 
   const infer = async (request: FastifyRequest<{ Params: ModelParams }>, reply: FastifyReply) => {
     const { model, version } = request.params;
-    const raw = request.body;
-    if (!Buffer.isBuffer(raw) || raw.length === 0) throw new AscentError('INVALID_ARGUMENT', 'The infer request needs a JSON body', { field: 'body' });
-    const headerLen = request.headers['inference-header-content-length'];
-    const decoded = decodeInfer(raw, headerLen === undefined ? undefined : Number(headerLen));
-    // The caller's id (body `id`) is the request id everywhere: response body, header, inference log.
-    if (decoded.id) {
-      (request as { id: string }).id = decoded.id;
-      void reply.header('x-request-id', decoded.id);
+    const answer = await inferOip(serving, model, version, request.body, request.id, request.headers);
+    if (answer.requestId !== request.id) {
+      (request as { id: string }).id = answer.requestId;
+      void reply.header('x-request-id', answer.requestId);
     }
-    const stickyKey = serving.manager.served(model)?.stickyKey;
-    const result = await serving.manager.predict({
-      deployment: model,
-      requestId: request.id,
-      input: { kind: 'oip', tensors: decoded.tensors, ...(decoded.outputs ? { outputs: decoded.outputs } : {}) },
-      ...(version !== undefined ? { version } : {}),
-      ...(decoded.outputs ? { outputs: decoded.outputs } : {}),
-      ...(stickyKey ? { stickyKey: stickyValue(request, stickyKey) } : {}),
-    });
-    const encoded = encodeInfer({ modelName: model, modelVersion: result.modelVersion, id: request.id, outputs: result.outputs }, decoded.binaryOutputs);
-    void reply.header('x-ascent-variant', result.variant);
-    if (encoded.headerLength !== undefined) {
-      return reply.header('inference-header-content-length', String(encoded.headerLength)).type('application/octet-stream').send(encoded.body);
-    }
-    return reply.send(encoded.body);
+    void reply.header('x-ascent-variant', answer.variant);
+    if (answer.headers) void reply.headers(answer.headers);
+    if (answer.contentType) void reply.type(answer.contentType);
+    return reply.send(answer.body);
   };
   app.post('/v2/models/:model/infer', infer);
   app.post('/v2/models/:model/versions/:version/infer', infer);

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Registry } from 'prom-client';
 import { AscentError } from '../../core/errors.js';
 import type { DeploymentService } from '../../serving/deployments/service.js';
@@ -30,9 +30,9 @@ export function defaultDeploymentOf(serving: ServingServices): string {
 }
 
 /** The sticky key's value for a request: the header named by the deployment's stickyKey, else that record field. */
-export function stickyValue(request: FastifyRequest, stickyKey: string | null | undefined, firstRecord?: Record<string, unknown>): string | undefined {
+export function stickyValue(headers: IncomingHttpHeaders, stickyKey: string | null | undefined, firstRecord?: Record<string, unknown>): string | undefined {
   if (!stickyKey) return undefined;
-  const h = request.headers[stickyKey.toLowerCase()];
+  const h = headers[stickyKey.toLowerCase()];
   const header = Array.isArray(h) ? h[0] : h;
   if (header) return header.slice(0, 512);
   const field = firstRecord?.[stickyKey];

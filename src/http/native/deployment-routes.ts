@@ -74,7 +74,7 @@ export function addDeploymentRoutes(router: NativeRouter, services: AppServices)
     method: 'POST', url: '/deployments/:name/predict', summary: 'Predict on plain JSON records (an array, or {records})', tag: 'serving', params: Name, body: PredictBody,
     handler: async ({ params, body, request }) => {
       const records = Array.isArray(body) ? body : body.records;
-      const sticky = stickyValue(request, manager.served(params.name)?.stickyKey, records[0]);
+      const sticky = stickyValue(request.headers, manager.served(params.name)?.stickyKey, records[0]);
       const r = await manager.predict({ deployment: params.name, requestId: request.id, input: recordsRequest(records), ...(sticky !== undefined ? { stickyKey: sticky } : {}) });
       return { requestId: r.requestId, deployment: r.deployment, variant: r.variant, model: r.modelName, version: r.modelVersion, predictions: tensorsToPredictions(r.outputs) };
     },
