@@ -78,6 +78,10 @@ describe('readCsv: a byte-level streaming CSV reader', () => {
     await expect(readCsv(write('r1.csv', 'a,b\n1,2\n3\n'), { header: () => undefined, numbers: () => {}, text: () => {} }, 'current')).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT', field: 'current', message: expect.stringMatching(/line 3 .* has 1 fields, the header has 2/),
     });
+    // Numbers in every column (the fast path, line ends included) still count lines and fields.
+    await expect(readCsv(write('r3.csv', 'a,b\n1,2\n3.5,-4e1\n\n5,6,7\n'), { header: () => undefined, numbers: () => {}, text: () => {} }, 'current')).rejects.toMatchObject({
+      message: expect.stringMatching(/line 5 .* has 3 fields, the header has 2/),
+    });
     await expect(readCsv(write('r2.csv', 'a,b\n"x\ny",2,3\n'), { header: () => undefined, numbers: () => {}, text: () => {} }, 'current')).rejects.toMatchObject({
       message: expect.stringMatching(/line 2 .* has 3 fields/),
     });

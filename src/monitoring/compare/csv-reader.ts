@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { invalid } from '../../core/errors.js';
-import { decimalEnd, parseDecimalInto } from './parse-decimal.js';
+import { decimalEnd, parseDecimalInto, viewOf } from './parse-decimal.js';
 
 /**
  * Receives a file's fields as they are parsed: numbers as numbers, in batches per column, and
@@ -109,6 +109,9 @@ export class CsvParser {
   private recordLine = 1;
   private line = 1;
   private readonly cacheText: (string | undefined)[] = new Array<string | undefined>(CACHE_SLOTS);
+  /** The buffer last parsed and the view the number parser reads it through. */
+  private viewed: Buffer | null = null;
+  private view: DataView = new DataView(new ArrayBuffer(0));
 
   constructor(
     private readonly visitor: CsvVisitor,
@@ -118,6 +121,13 @@ export class CsvParser {
 
   /** Parse complete fields in buf[start, end); returns where the first incomplete field starts. */
   parse(buf: Buffer, start: number, end: number, final: boolean): number {
+    if (buf !== this.viewed) {
+      this.viewed = buf;
+      this.view = viewOf(buf);
+    }
+    const view = this.view;
+    // The columns' state, refreshed when the header row is read (useHeader replaces it).
+    let { wanted, width, batches, filled } = this;
     let p = start;
     for (;;) {
       if (p >= end) {
@@ -126,6 +136,26 @@ export class CsvParser {
         this.deliverText(buf, p, p, false);
         this.endRow();
         return p;
+      }
+      // Fast path: a number in a delivered column, followed by a comma or a line feed (the rest,
+      // and any doubt, is left to the general path below, which parses the field again).
+      const at = this.column;
+      if (at < width && wanted[at] === 1 && parseDecimalInto(buf, view, p, end, batches[at]!, filled[at]!)) {
+        const stop = decimalEnd;
+        const t = stop < end ? buf[stop]! : -1;
+        if (t === COMMA) {
+          if (++filled[at]! === this.batchSize) this.flushColumn(at);
+          this.column = at + 1;
+          p = stop + 1;
+          continue;
+        }
+        if (t === LF) {
+          if (++filled[at]! === this.batchSize) this.flushColumn(at);
+          this.line++;
+          p = stop + 1;
+          this.endRow();
+          continue;
+        }
       }
       const fieldStart = p;
       let stop: number; // index of the field's terminator (comma, CR, LF) or end
@@ -149,7 +179,7 @@ export class CsvParser {
         // The value is written to the column's batch now and counted only once the field is complete.
         let parsed = false;
         if (deliver) {
-          parsed = parseDecimalInto(buf, p, end, this.batches[column]!, this.filled[column]!);
+          parsed = parseDecimalInto(buf, view, p, end, this.batches[column]!, this.filled[column]!);
           stop = decimalEnd;
         } else stop = p;
         while (stop < end) {
@@ -182,6 +212,7 @@ export class CsvParser {
       p = this.lineEnd(buf, stop, end);
       this.endRow();
       if (this.stop) return p;
+      if (wanted !== this.wanted) ({ wanted, width, batches, filled } = this);
     }
   }
 
