@@ -19,6 +19,18 @@ export function textValue(text: string): number | string | null {
   return NA_TOKENS.has(text) || INFINITIES.has(text) ? null : text;
 }
 
+/** A ColumnBuilder's state as another thread hands it over (ColumnBuilder.partial / absorb). */
+export interface ColumnPartial {
+  values: Float64Array;
+  size: number;
+  strings: [string, number][];
+  stringTotal: number;
+  overflow: boolean;
+  missing: number;
+  allInteger: boolean;
+  intDistinct: number[];
+}
+
 // Evidently treats an integer column with at most this many distinct values as categorical.
 const INTEGER_CARDINALITY_LIMIT = 10;
 // Distinct strings tracked per column before it is declared free text (ids, notes): bounded memory.
@@ -40,6 +52,8 @@ export class ColumnBuilder {
   missing = 0;
   private allInteger = true;
   private readonly intDistinct = new Set<number>();
+  /** The numbers were sorted in place already (by another thread): toSample need not sort them. */
+  private sorted = false;
 
   /** `shared`: keep the numbers in shared memory, so a grid made of them reaches worker threads without a copy. */
   constructor(
@@ -81,17 +95,21 @@ export class ColumnBuilder {
       this.missing++;
       return;
     }
-    if (this.size === this.values.length) {
-      const length = this.size === 0 ? Math.max(1024, this.expected) : this.size * 2;
-      const grown = this.shared ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float64Array(length);
-      grown.set(this.values);
-      this.values = grown;
-    }
+    if (this.size === this.values.length) this.reserve(this.size + 1);
     this.values[this.size++] = n;
     if (this.allInteger) {
       if (!Number.isInteger(n)) this.allInteger = false;
       else if (this.intDistinct.size <= INTEGER_CARDINALITY_LIMIT) this.intDistinct.add(n);
     }
+  }
+
+  /** Room for `count` numbers (at least the expected rows, else doubling). */
+  private reserve(count: number): void {
+    if (count <= this.values.length) return;
+    const length = Math.max(count, this.size === 0 ? Math.max(1024, this.expected) : this.size * 2);
+    const grown = this.shared ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float64Array(length);
+    grown.set(this.values.subarray(0, this.size));
+    this.values = grown;
   }
 
   private pushString(s: string): void {
@@ -100,6 +118,54 @@ export class ColumnBuilder {
     if (seen !== undefined) this.strings.set(s, seen + 1);
     else if (this.strings.size < MAX_CATEGORIES) this.strings.set(s, 1);
     else this.overflow = true;
+  }
+
+  /** What this column read, for the column of the part of the file before (`absorb`); its numbers' buffer can be transferred. */
+  partial(): ColumnPartial {
+    return {
+      values: this.values,
+      size: this.size,
+      strings: [...this.strings],
+      stringTotal: this.stringTotal,
+      overflow: this.overflow,
+      missing: this.missing,
+      allInteger: this.allInteger,
+      intDistinct: [...this.intDistinct],
+    };
+  }
+
+  /**
+   * Add what another builder read from the part of the file after this one's: the same state one
+   * builder reading both parts in order has (numbers in file order, categories in order of first
+   * appearance, the same ones dropped past the cap).
+   */
+  absorb(p: ColumnPartial): void {
+    this.missing += p.missing;
+    if (p.size > 0) {
+      this.reserve(this.size + p.size);
+      this.values.set(p.values.subarray(0, p.size), this.size);
+      this.size += p.size;
+    }
+    if (this.allInteger && !p.allInteger) this.allInteger = false;
+    else if (this.allInteger) for (const v of p.intDistinct) if (this.intDistinct.size <= INTEGER_CARDINALITY_LIMIT) this.intDistinct.add(v);
+    this.stringTotal += p.stringTotal;
+    if (p.overflow) this.overflow = true;
+    for (const [s, c] of p.strings) {
+      const seen = this.strings.get(s);
+      if (seen !== undefined) this.strings.set(s, seen + c);
+      else if (this.strings.size < MAX_CATEGORIES) this.strings.set(s, c);
+      else this.overflow = true;
+    }
+  }
+
+  /** The numbers so far, to be sorted in place by another thread (shared memory); then `markSorted`. */
+  unsortedNumbers(): Float64Array {
+    return this.values.subarray(0, this.size);
+  }
+
+  /** The numbers were sorted in place (see `unsortedNumbers`). */
+  markSorted(): void {
+    this.sorted = true;
   }
 
   /** Count of non-missing values. */
@@ -135,7 +201,8 @@ export class ColumnBuilder {
   toSample(type: 'numeric' | 'categorical'): ColumnSample & { typeErrors: number } {
     if (type === 'numeric') {
       // Sorted where they are; copied out only if the array has much room to spare.
-      const sorted = sortFloat64(this.values.subarray(0, this.size));
+      const numbers = this.values.subarray(0, this.size);
+      const sorted = this.sorted ? numbers : sortFloat64(numbers);
       const kept = this.values.length - this.size <= this.size >>> 3 ? sorted : sorted.slice();
       this.values = new Float64Array(0);
       return { kind: 'numeric', sorted: kept, missing: this.missing, typeErrors: this.stringTotal };

@@ -18,6 +18,7 @@ import { FoldedPair, foldedSturgesEdges } from './folded-pair.js';
 import { readCsvHeader } from './csv-range-reader.js';
 import { CurrentSpill, type SpillFile } from './current-spill.js';
 import { foldCurrentInParallel, RangeWorkers } from './parallel-fold.js';
+import { readReferenceInParallel, sortInParallel } from './parallel-reference.js';
 import type { ColumnSpec } from './range-fold.js';
 
 /** Reference and current shares on common bins, for plotting one feature. */
@@ -69,6 +70,8 @@ export interface CompareReport {
 const MAX_HISTOGRAM_CATEGORIES = 20;
 // Below this size a current file is read on one thread: starting a worker costs more than it saves.
 const PARALLEL_MIN_BYTES = 32 << 20;
+// A reference file is read on the workers (already started for the current file) from this size.
+const PARALLEL_REFERENCE_MIN_BYTES = 4 << 20;
 const MAX_DEFAULT_THREADS = 4;
 
 // The Parquet reader (hyparquet, ~8 MB once loaded) only when a file is Parquet.
@@ -120,6 +123,15 @@ export async function compareFiles(referenceFile: string, currentFile: string, o
   }
 }
 
+function parallelReference(file: string): boolean {
+  if (isParquet(file)) return false;
+  try {
+    return fs.statSync(file).size >= PARALLEL_REFERENCE_MIN_BYTES;
+  } catch {
+    return false; // the read reports it
+  }
+}
+
 function threadsFor(currentFile: string, asked: number | undefined): number {
   if (isParquet(currentFile)) return 1;
   if (asked !== undefined) return Math.max(1, Math.floor(asked));
@@ -134,15 +146,16 @@ function threadsFor(currentFile: string, asked: number | undefined): number {
 
 /** compareFiles with the given workers (none: one thread); null when the file must be read in one piece. */
 async function compareWith(referenceFile: string, currentFile: string, options: CompareOptions, workers: RangeWorkers | null): Promise<CompareReport | null> {
-  const ref = await readColumns(referenceFile, 'reference', workers !== null);
+  const ref = (workers && parallelReference(referenceFile) && (await readReferenceInParallel(referenceFile, 'reference', workers))) || (await readColumns(referenceFile, 'reference', workers !== null));
   if (ref.rows === 0) throw invalid('reference: the file has no rows', 'reference');
   const refNames = new Set(ref.columns.map((c) => c.name));
   for (const name of options.columns ?? []) {
     if (!refNames.has(name)) throw invalid(`columns: '${name}' is not a column of the reference`, 'columns');
   }
   const wanted = (name: string) => (!options.columns || options.columns.includes(name)) && !(options.exclude ?? []).includes(name);
+  const stds = workers ? await sortInParallel(ref.columns.filter((c) => wanted(c.name) && c.inferType() === 'numeric'), workers) : new Map<string, number>();
   const plans = new Map<string, Plan>();
-  for (const col of ref.columns) if (wanted(col.name)) plans.set(col.name, plan(col, options, workers !== null));
+  for (const col of ref.columns) if (wanted(col.name)) plans.set(col.name, plan(col, options, workers !== null, stds.get(col.name)));
 
   // Pass 1: fold every current column onto its reference column; numbers are spilled for pass 2.
   const numericPlans = [...plans.values()].filter((p): p is NumericPlan => p.kind === 'numeric');
@@ -306,14 +319,14 @@ function buildReport({ ref, currentRows, curNames, plans, refNames, referenceFil
 }
 
 /** Reduce one reference column to what the comparison needs, and the current column's accumulator (on a grid in shared memory for workers). */
-function plan(col: ColumnBuilder, options: CompareOptions, shared: boolean): Plan {
+function plan(col: ColumnBuilder, options: CompareOptions, shared: boolean, knownStd?: number): Plan {
   const type = col.inferType();
   if (type === 'text') return { name: col.name, kind: 'text', refMissing: col.missing, current: new CurrentTextColumn() };
   const sample = col.toSample(type);
   if (sample.kind === 'categorical') {
     return { name: col.name, kind: 'categorical', refMissing: sample.missing, refCounts: sample.counts, current: new CurrentCategoricalColumn() };
   }
-  const std = sample.sorted.length > 0 ? populationStd(sample.sorted) : 0;
+  const std = sample.sorted.length === 0 ? 0 : (knownStd ?? populationStd(sample.sorted));
   const local = ReferenceGrid.fromSorted(sample.sorted);
   const grid = shared ? ReferenceGrid.fromParts(local.shareParts()) : local;
   const override = options.features?.[col.name]?.test ?? options.test;

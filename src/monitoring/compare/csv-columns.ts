@@ -35,7 +35,7 @@ export async function readCsvColumns(file: string, field = 'file', shared = fals
  * data rows unless lines end in CR alone, so the columns' arrays are allocated once, at their size:
  * growing them by doubling leaves as much garbage as data until the next collection.
  */
-async function countLineFeeds(file: string): Promise<number> {
+export async function countLineFeeds(file: string): Promise<number> {
   let handle: fs.promises.FileHandle;
   try {
     handle = await fs.promises.open(file, 'r');

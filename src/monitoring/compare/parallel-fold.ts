@@ -3,6 +3,7 @@ import type { CsvHeader } from './csv-range-reader.js';
 import { splitCsv } from './csv-range-reader.js';
 import { CurrentSpill, type SpillFile } from './current-spill.js';
 import type { CurrentColumn, SecondPartial } from './current-columns.js';
+import type { ReferenceJob, ReferenceResult, SortJob } from './parallel-reference.js';
 import { type ColumnSpec, foldRangeInto, type RangeJob, type RangeResult, type SecondJob } from './range-fold.js';
 
 /**
@@ -37,7 +38,9 @@ export class RangeWorkers {
   /** Run one job per worker (the i-th on the i-th); each settles with the worker's result or its error. */
   run(jobs: RangeJob[]): Promise<RangeResult | Error>[];
   run(jobs: SecondJob[]): Promise<(SecondPartial | null)[] | Error>[];
-  run(jobs: (RangeJob | SecondJob)[]): Promise<unknown>[] {
+  run(jobs: ReferenceJob[]): Promise<ReferenceResult | Error>[];
+  run(jobs: SortJob[]): Promise<number[] | Error>[];
+  run(jobs: (RangeJob | SecondJob | ReferenceJob | SortJob)[]): Promise<unknown>[] {
     return jobs.map(
       (job, i) =>
         new Promise<unknown>((resolve) => {
