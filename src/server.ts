@@ -40,7 +40,7 @@ export interface RunningServer {
 
 /** Compose stores and services from configuration, in dependency order. */
 export async function createServices(config: AscentConfig): Promise<{ services: AppServices; dispatcher: WebhookDispatcher; startServing: () => Promise<void>; startTriggers: () => void; startMonitoring: () => void; close: () => Promise<void> }> {
-  const database = await openSqlDatabase({ url: config.databaseUrl, backgroundCheckpoints: true });
+  const database = await openSqlDatabase({ url: config.databaseUrl, backgroundCheckpoints: true, backgroundWrites: true });
   const artifacts = openArtifactStore(config.artifactsUri);
   const store = new SqlTrackingStore(database);
   const tracking = new TrackingService({ store });

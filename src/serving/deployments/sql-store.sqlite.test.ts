@@ -12,3 +12,11 @@ const open = async () => {
 };
 runDeploymentStoreContract('SQLite', open);
 runInferenceLogStoreContract('SQLite', open);
+
+// The server's configuration: predictions are appended by the background writer thread.
+runInferenceLogStoreContract('SQLite with the background writer', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ascent-serving-bg-'));
+  const database = await openSqlDatabase({ url: `sqlite:${path.join(dir, 'ascent.db')}`, backgroundCheckpoints: true, backgroundWrites: true });
+  if (!database.background?.healthy) throw new Error('the background writer did not start');
+  return { database, cleanup: async () => { await database.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+});

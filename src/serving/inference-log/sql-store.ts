@@ -26,6 +26,12 @@ const MAX_IDS = 1000;
  */
 const ROWS_PER_STEP = 200;
 
+/** A prediction as the `inference_log` row PREDICTION_COLUMNS describes. */
+const predictionRow = (r: StoredPrediction): unknown[] => [
+  r.requestId, r.deployment, r.variant, r.modelName, r.modelVersion, r.timestamp, r.latencyMs, r.shadow ? 1 : 0,
+  r.inputs === null ? null : JSON.stringify(r.inputs), JSON.stringify(r.outputs), r.error ?? null,
+];
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** InferenceLogStore on Kysely, with predictions written through the database's bulk writer. */
@@ -41,23 +47,22 @@ export class SqlInferenceLogStore implements InferenceLogStore {
   }
 
   /**
-   * One transaction per call, written in steps of ROWS_PER_STEP rows: prepared statements on SQLite,
-   * one array-parameter insert per step on PostgreSQL (Kysely compiling a 1,000-row VALUES list
-   * cost more than the insert itself).
+   * One transaction per call. With a background writer (the server on SQLite) the rows are built
+   * here and inserted by its thread; otherwise they are written in steps of ROWS_PER_STEP rows:
+   * prepared statements on SQLite, one array-parameter insert per step on PostgreSQL (Kysely
+   * compiling a 1,000-row VALUES list cost more than the insert itself).
    */
   async insertPredictions(rows: readonly StoredPrediction[]): Promise<void> {
     if (rows.length === 0) return;
+    const background = this.database.background;
+    if (background?.healthy) {
+      await background.insert({ table: 'inference_log', columns: PREDICTION_COLUMNS, rows: rows.map(predictionRow) });
+      return;
+    }
     await this.database.bulkTransaction(async (_trx, bulk) => {
       for (let i = 0; i < rows.length; i += ROWS_PER_STEP) {
         if (i > 0) await yieldToEventLoop();
-        const step: unknown[][] = [];
-        for (const r of rows.slice(i, i + ROWS_PER_STEP)) {
-          step.push([
-            r.requestId, r.deployment, r.variant, r.modelName, r.modelVersion, r.timestamp, r.latencyMs, r.shadow ? 1 : 0,
-            r.inputs === null ? null : JSON.stringify(r.inputs), JSON.stringify(r.outputs), r.error ?? null,
-          ]);
-        }
-        await bulk.insert({ table: 'inference_log', columns: PREDICTION_COLUMNS, rows: step, onConflict: '' });
+        await bulk.insert({ table: 'inference_log', columns: PREDICTION_COLUMNS, rows: rows.slice(i, i + ROWS_PER_STEP).map(predictionRow), onConflict: '' });
       }
     });
   }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type Driver, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { postgresDialect, sqliteDialect, type SqlDialect } from './sql-dialect.js';
@@ -9,6 +9,7 @@ import { migrateToLatest } from './migrations.js';
 import { cachingSqliteDatabase } from './sqlite-statement-cache.js';
 import { BACKSTOP_AUTOCHECKPOINT_PAGES, startSqliteCheckpointer, type SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { PostgresBulkWriter, SqliteBulkWriter, type BulkWriter } from './bulk-writer.js';
+import { startSqliteBackgroundWriter, type BackgroundWriter } from './sqlite-background-writer.js';
 
 /** An open metadata database: the Kysely handle plus the dialect helpers stores need. */
 export interface SqlDatabase {
@@ -16,6 +17,8 @@ export interface SqlDatabase {
   readonly dialect: SqlDialect;
   /** Run `fn` in one transaction with both the query builder and a fast many-row writer. */
   bulkTransaction<T>(fn: (trx: Transaction<Database>, bulk: BulkWriter) => Promise<T>): Promise<T>;
+  /** SQLite with `backgroundWrites`: appends on a second connection in a worker thread. */
+  readonly background?: BackgroundWriter;
   close(): Promise<void>;
 }
 
@@ -31,6 +34,11 @@ export interface OpenSqlDatabaseOptions {
    * choice; short-lived processes keep SQLite's automatic checkpoints). Ignored for PostgreSQL.
    */
   backgroundCheckpoints?: boolean;
+  /**
+   * SQLite: open a second connection in a worker thread for append-only logs (the inference log),
+   * so their inserts leave the event loop (the server's choice). Ignored for PostgreSQL.
+   */
+  backgroundWrites?: boolean;
 }
 
 export function isPostgresUrl(url: string): boolean {
@@ -38,7 +46,7 @@ export function isPostgresUrl(url: string): boolean {
 }
 
 export async function openSqlDatabase(options: OpenSqlDatabaseOptions): Promise<SqlDatabase> {
-  const database = isPostgresUrl(options.url) ? openPostgres(options) : openSqlite(options.url, options.backgroundCheckpoints === true);
+  const database = isPostgresUrl(options.url) ? openPostgres(options) : openSqlite(options.url, options.backgroundCheckpoints === true, options.backgroundWrites === true);
   if (options.migrate !== false) {
     try {
       await migrateToLatest(database.db, database.dialect);
@@ -50,7 +58,7 @@ export async function openSqlDatabase(options: OpenSqlDatabaseOptions): Promise<
   return database;
 }
 
-function openSqlite(url: string, backgroundCheckpoints: boolean): SqlDatabase {
+function openSqlite(url: string, backgroundCheckpoints: boolean, backgroundWrites: boolean): SqlDatabase {
   const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new BetterSqlite3(file);
@@ -69,19 +77,43 @@ function openSqlite(url: string, backgroundCheckpoints: boolean): SqlDatabase {
       onError: (message) => process.emitWarning(`SQLite background checkpoint failed: ${message}`, { code: 'ASCENT_SQLITE_CHECKPOINT' }),
     });
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqliteDatabase(sqlite) }) });
+  const background = backgroundWrites && file !== ':memory:'
+    ? startSqliteBackgroundWriter(path.resolve(file), {
+        autocheckpointPages: Number(sqlite.pragma('wal_autocheckpoint', { simple: true })),
+        onError: (message) => process.emitWarning(`SQLite background writer failed: ${message}`, { code: 'ASCENT_SQLITE_WRITER' }),
+      })
+    : undefined;
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachingSqliteDatabase(sqlite) }) });
   const bulk = new SqliteBulkWriter(sqlite);
   return {
     db,
     dialect: sqliteDialect,
+    ...(background ? { background } : {}),
     // Kysely holds SQLite's single connection for the whole transaction, so statements run on the
     // raw handle inside it belong to that transaction and cannot interleave with other queries.
     bulkTransaction: (fn) => db.transaction().execute((trx) => fn(trx, bulk)),
     close: async () => {
+      await background?.stop();
       await checkpointer?.stop();
       await db.destroy();
     },
   };
+}
+
+/**
+ * Kysely's SQLite dialect with write transactions that take the write lock when they begin
+ * (`BEGIN IMMEDIATE`). A deferred transaction that reads first and writes later fails with
+ * SQLITE_BUSY, which no busy timeout retries, when another connection (the background writer, a CLI
+ * process) committed in between; an immediate one waits for the lock up to busy_timeout instead.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
 }
 
 function openPostgres(options: OpenSqlDatabaseOptions): SqlDatabase {
