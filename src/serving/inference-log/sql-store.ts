@@ -47,8 +47,9 @@ export class SqlInferenceLogStore implements InferenceLogStore {
   }
 
   /**
-   * One transaction per call. With a background writer (the server on SQLite) the rows are built
-   * here and inserted by its thread; otherwise they are written in steps of ROWS_PER_STEP rows:
+   * With a background writer (the server on SQLite) the rows are built here and inserted by its
+   * thread, a transaction per ROWS_PER_STEP rows; otherwise in one transaction, in steps of
+   * ROWS_PER_STEP rows:
    * prepared statements on SQLite, one array-parameter insert per step on PostgreSQL (Kysely
    * compiling a 1,000-row VALUES list cost more than the insert itself).
    */
@@ -56,7 +57,14 @@ export class SqlInferenceLogStore implements InferenceLogStore {
     if (rows.length === 0) return;
     const background = this.database.background;
     if (background?.healthy) {
-      await background.insert({ table: 'inference_log', columns: PREDICTION_COLUMNS, rows: rows.map(predictionRow) });
+      // Built and handed over a step at a time, yielding between steps: serializing a whole flush
+      // at once held the event loop for milliseconds. Each step is one transaction on the thread.
+      const sent: Promise<void>[] = [];
+      for (let i = 0; i < rows.length; i += ROWS_PER_STEP) {
+        if (i > 0) await yieldToEventLoop();
+        sent.push(background.insert({ table: 'inference_log', columns: PREDICTION_COLUMNS, rows: rows.slice(i, i + ROWS_PER_STEP).map(predictionRow) }));
+      }
+      await Promise.all(sent);
       return;
     }
     await this.database.bulkTransaction(async (_trx, bulk) => {
