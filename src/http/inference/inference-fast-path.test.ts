@@ -111,6 +111,15 @@ describe('inference fast path: same answers as the Fastify routes', () => {
     });
   }
 
+  it('root /invocations with two deployments and no default: the same 404 both ways', async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/v1/deployments', payload: { name: 'iris-b', variants: [{ name: 'main', model: 'iris/1' }] } });
+    expect(res.statusCode, res.body).toBe(200);
+    const headers = { ...json, 'x-request-id': 'parity-root-ambiguous' };
+    const socket = await viaSocket('/invocations', split, headers);
+    expect(socket.status, socket.body).toBe(404);
+    expect(socket).toEqual(await viaInject('/invocations', split, headers));
+  });
+
   it('once the server is closing, leaves every request to Fastify (whose return503OnClosing answers)', () => {
     const fastPath = new InferenceFastPath({ serving: services.serving, bodyLimit: DEFAULT_MAX_INFERENCE_BYTES, log: app.log });
     fastPath.close();

@@ -1,30 +1,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
+import type { AscentError } from '../../core/errors.js';
 import { bodyTooLarge, toAscentError } from '../error-mapping.js';
 import { newRequestId } from '../request-id.js';
 import { inferOip, oipErrorBody, parseScoringJson, scoreInvocations, scoringErrorBody, type InferenceAnswer } from './scoring-handlers.js';
 import { defaultDeploymentOf, type ServingServices } from './serving-services.js';
-import type { AscentError } from '../../core/errors.js';
 
-/** One protocol's predict call and error shape, with the route's path parameters bound. */
-interface Route {
-  /** What the handler takes: the parsed JSON (MLflow scoring) or the raw bytes (OIP). */
-  parse: (raw: Buffer) => unknown;
-  handle: (body: unknown, requestId: string, req: IncomingMessage) => Promise<InferenceAnswer>;
-  errorBody: (e: AscentError) => unknown;
-  logMessage: string;
-}
+/** What a prediction path names: a scoring deployment (null: the default one), or an OIP model and version. */
+type Target = { protocol: 'scoring'; name: string | null } | { protocol: 'oip'; model: string; version: string | undefined };
 
 /**
  * The prediction routes' hot path, answered straight from node:http: a JSON `POST /invocations`,
  * `/deployments/{name}/invocations` or OIP `/v2/models/{model}[/versions/{v}]/infer`.
  *
- * Fastify's routing, hooks, per-request logger, reply and serializer machinery cost about a sixth of
- * a one-row prediction's CPU (bench/RESULTS.md, serving). This handler takes only the plain case —
- * a path with no query string or escapes and `application/json` — and hands everything else to
- * Fastify untouched (before reading a byte of the body), where the same routes answer it. Both call
- * the same handlers (scoring-handlers.ts), so status, body and headers are the same either way; a
- * parity test (inference-fast-path.test.ts) checks them against `app.inject`.
+ * Fastify's routing, hooks, per-request logger, reply and serializer machinery cost tens of
+ * microseconds of a one-row prediction's CPU (docs/serving.md). This handler takes only the plain
+ * case (a path with no query string or escapes, and `application/json`) and hands everything else
+ * to Fastify untouched, before reading a byte of the body, where the same routes answer it. Both
+ * call the same handlers (scoring-handlers.ts), so status, body and headers are the same either
+ * way; a parity test (inference-fast-path.test.ts) checks them against `app.inject`.
  */
 export class InferenceFastPath {
   private closing = false;
@@ -41,85 +35,80 @@ export class InferenceFastPath {
     if (this.closing || req.method !== 'POST' || !isJson(req.headers['content-type'])) return false;
     // Triton's binary extension (a JSON header followed by raw tensors) stays with Fastify.
     if (req.headers['inference-header-content-length'] !== undefined) return false;
-    const route = this.route(req.url!);
-    if (!route) return false;
+    const target = targetOf(req.url!);
+    if (!target) return false;
     const requestId = headerId(req.headers['x-request-id']) ?? newRequestId();
-    const declared = Number(req.headers['content-length']);
-    if (declared > this.options.bodyLimit) {
+    const limit = this.options.bodyLimit;
+    if (Number(req.headers['content-length']) > limit) {
       req.resume();
-      this.fail(res, route, requestId, bodyTooLarge(), true);
+      this.fail(res, target, requestId, bodyTooLarge(), true);
       return true;
     }
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= this.options.bodyLimit) return void chunks.push(chunk);
+      if (size <= limit) return void chunks.push(chunk);
       req.removeListener('data', onData);
       req.removeListener('end', onEnd);
       req.resume();
-      this.fail(res, route, requestId, bodyTooLarge(), true);
+      this.fail(res, target, requestId, bodyTooLarge(), true);
     };
-    const onEnd = () => {
-      let body: unknown;
-      try {
-        body = route.parse(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-      } catch (err) {
-        return this.fail(res, route, requestId, toAscentError(err), true);
-      }
-      route.handle(body, requestId, req).then(
-        (answer) => send(res, 200, answer.requestId, answer.body, answer),
-        (err: unknown) => this.fail(res, route, requestId, toAscentError(err), false, err),
-      );
-    };
+    const onEnd = () => this.answer(req, res, target, requestId, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', () => res.destroy());
     return true;
   }
 
-  private route(url: string): Route | undefined {
-    if (url.includes('?') || url.includes('%')) return undefined;
+  private answer(req: IncomingMessage, res: ServerResponse, target: Target, requestId: string, raw: Buffer): void {
     const { serving } = this.options;
-    const parts = url.split('/');
-    // '/invocations' → ['', 'invocations']; '/deployments/x/invocations' → ['', 'deployments', 'x', 'invocations'].
-    if (parts.length === 2 && parts[1] === 'invocations') return this.scoring(() => defaultDeploymentOf(serving));
-    if (parts.length === 4 && parts[1] === 'deployments' && parts[3] === 'invocations' && parts[2]) {
-      const name = parts[2];
-      return this.scoring(() => name);
+    let answer: Promise<InferenceAnswer>;
+    if (target.protocol === 'oip') {
+      answer = inferOip(serving, target.model, target.version, raw, requestId, req.headers);
+    } else {
+      let body: unknown;
+      try {
+        body = parseScoringJson(raw.toString('utf8'));
+      } catch (err) {
+        // As when Fastify's body parser fails: the connection closes after a malformed body.
+        return this.fail(res, target, requestId, toAscentError(err), true);
+      }
+      try {
+        answer = scoreInvocations(serving, target.name ?? defaultDeploymentOf(serving), body, requestId, req.headers);
+      } catch (err) {
+        // No default deployment for the root path.
+        return this.fail(res, target, requestId, toAscentError(err), false, err);
+      }
     }
-    // '/v2/models/m/infer' or '/v2/models/m/versions/v/infer'.
-    if (parts[1] !== 'v2' || parts[2] !== 'models' || !parts[3] || parts.at(-1) !== 'infer') return undefined;
-    if (parts.length === 5) return this.oip(parts[3], undefined);
-    if (parts.length === 7 && parts[4] === 'versions' && parts[5]) return this.oip(parts[3], parts[5]);
-    return undefined;
+    answer.then(
+      (a) => send(res, 200, a.requestId, a.body, a),
+      (err: unknown) => this.fail(res, target, requestId, toAscentError(err), false, err),
+    );
   }
 
-  private scoring(name: () => string): Route {
-    const { serving } = this.options;
-    return {
-      parse: (raw) => parseScoringJson(raw.toString('utf8')),
-      handle: async (body, requestId, req) => scoreInvocations(serving, name(), body, requestId, req.headers),
-      errorBody: scoringErrorBody,
-      logMessage: 'scoring request failed',
-    };
-  }
-
-  private oip(model: string, version: string | undefined): Route {
-    const { serving } = this.options;
-    return {
-      parse: (raw) => raw,
-      handle: (body, requestId, req) => inferOip(serving, model, version, body, requestId, req.headers),
-      errorBody: oipErrorBody,
-      logMessage: 'inference request failed',
-    };
-  }
-
-  private fail(res: ServerResponse, route: Route, requestId: string, e: AscentError, closeConnection: boolean, cause?: unknown): void {
-    if (e.code === 'INTERNAL') this.options.log.error({ reqId: requestId, err: cause }, route.logMessage);
+  private fail(res: ServerResponse, target: Target, requestId: string, e: AscentError, closeConnection: boolean, cause?: unknown): void {
+    const oip = target.protocol === 'oip';
+    if (e.code === 'INTERNAL') this.options.log.error({ reqId: requestId, err: cause }, oip ? 'inference request failed' : 'scoring request failed');
     if (closeConnection) res.setHeader('connection', 'close');
-    send(res, e.status, requestId, route.errorBody(e));
+    send(res, e.status, requestId, oip ? oipErrorBody(e) : scoringErrorBody(e));
   }
+}
+
+/**
+ * The prediction a path names: `/invocations`, `/deployments/{name}/invocations`,
+ * `/v2/models/{model}/infer` or `/v2/models/{model}/versions/{v}/infer`. Anything else (a query
+ * string, an escape, another path) is Fastify's.
+ */
+function targetOf(url: string): Target | undefined {
+  if (url.includes('?') || url.includes('%')) return undefined;
+  if (url === '/invocations') return { protocol: 'scoring', name: null };
+  const parts = url.split('/');
+  if (parts.length === 4 && parts[1] === 'deployments' && parts[3] === 'invocations' && parts[2]) return { protocol: 'scoring', name: parts[2] };
+  if (parts[1] !== 'v2' || parts[2] !== 'models' || !parts[3] || parts.at(-1) !== 'infer') return undefined;
+  if (parts.length === 5) return { protocol: 'oip', model: parts[3], version: undefined };
+  if (parts.length === 7 && parts[4] === 'versions' && parts[5]) return { protocol: 'oip', model: parts[3], version: parts[5] };
+  return undefined;
 }
 
 /** Write a whole answer in one go: JSON values as Fastify serializes them, bytes as they are. */
@@ -130,7 +119,7 @@ function send(res: ServerResponse, status: number, requestId: string, body: unkn
   res.setHeader('x-request-id', requestId);
   if (answer) {
     res.setHeader('x-ascent-variant', answer.variant);
-    for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
+    if (answer.headers) for (const k in answer.headers) res.setHeader(k, answer.headers[k]!);
   }
   res.setHeader('content-type', bytes ? answer!.contentType! : 'application/json; charset=utf-8');
   res.setHeader('content-length', bytes ? bytes.length : Buffer.byteLength(text));
