@@ -117,6 +117,8 @@ async function ascentAndBareRun() {
     const bareRate = Math.max(1, Math.floor(bareLast.unitsPerSecond * 0.8));
     log(`bare open loop at ${bareRate} req/s (80 % of ${Math.round(bareLast.unitsPerSecond)} just measured)`);
     const bareAt80 = await openLoop(bare.url, bare.route, body, bareRate, SECONDS * 1000);
+    // The bare handler at Ascent's rate: the same offered load, with the bare handler's headroom.
+    const bareAtAscentRate = await openLoop(bare.url, bare.route, body, rate, SECONDS * 1000);
     log(`ascent at 80 %: p99 ${at80.p99Ms.toFixed(2)} ms; bare at 80 %: p99 ${bareAt80.p99Ms.toFixed(2)} ms`);
 
     const monitored: Peak[] = [];
@@ -133,7 +135,7 @@ async function ascentAndBareRun() {
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     const dropped = Number(/^ascent_inference_log_dropped_total (\d+)/m.exec(metrics)?.[1] ?? NaN);
     return {
-      peak: p, at80, dropped, bare: { result: b, at80: bareAt80, rate: bareRate, note: bare.command },
+      peak: p, at80, dropped, bare: { result: b, at80: bareAt80, atAscentRate: bareAtAscentRate, rate: bareRate, note: bare.command },
       monitor: { with: best(monitored), without: best(unmonitored), at80: monitoredAt80, folded },
     };
   } finally {
@@ -161,7 +163,7 @@ try {
     '## Serving: one ONNX model, MLflow vs Ascent (`npm run bench:serving`)',
     '',
     `Run ${new Date().toISOString()}, took ${((Date.now() - started) / 60000).toFixed(1)} min. Model: the skl2onnx iris logistic regression (test/fixtures/serving/iris-logreg.onnx, trimmed to its \`label\` output because MLflow's onnx pyfunc cannot return the 2-D probabilities), the same file in all three servers. ` +
-      `Request: MLflow \`dataframe_split\` with one row, the same bytes to both servers; ${CLIENTS} closed-loop keep-alive clients (bench/support/load.ts) for ${SECONDS} s after a 2 s warm-up; Ascent and the bare handler best of ${ROUNDS} alternating rounds. ` +
+      `Request: MLflow \`dataframe_split\` with one row, the same bytes to both servers; ${CLIENTS} closed-loop keep-alive clients (bench/support/load.ts) for ${SECONDS} s after a 2 s warm-up; Ascent and the bare handler best of ${ROUNDS} alternating rounds. Open loops (bench/serving/open-loop.ts): a fixed schedule for ${SECONDS} s after 2 s at the same rate on the same connections (not counted), latency from each request's scheduled start. ` +
       `MLflow: \`mlflow models serve --env-manager local -w ${MLFLOW_WORKERS}\` (onnx flavor, onnxruntime). Ascent: \`ascent server\` (${ascentEntry().from}), deployment with one onnx variant, inference logging on (inputs sampled at 100 %), route \`/deployments/iris/invocations\`.`,
     '',
     '| measure | MLflow | Ascent | ratio | target | met? |',
@@ -181,6 +183,7 @@ try {
     `| server CPU per request at peak (user + system, all threads) | ${fmt(bare.result.cpuUsPerRequest)} µs | ${fmt(ascent.peak.cpuUsPerRequest)} µs |`,
     `| p50 / p99 at 80 % of its own peak just measured (open loop; bare ${fmt(bare.rate)} req/s, Ascent ${fmt(ascent.at80.targetRps)} req/s) | ${ms(bare.at80.p50Ms)} / ${ms(bare.at80.p99Ms)} | ${ms(ascent.at80.p50Ms)} / ${ms(ascent.at80.p99Ms)} |`,
     `| achieved rate in that open loop (req/s) | ${fmt(bare.at80.achievedRps)} | ${fmt(ascent.at80.achievedRps)} |`,
+    `| p50 / p99 at Ascent's 80 % rate, ${fmt(ascent.at80.targetRps)} req/s (open loop) | ${ms(bare.atAscentRate.p50Ms)} / ${ms(bare.atAscentRate.p99Ms)} | ${ms(ascent.at80.p50Ms)} / ${ms(ascent.at80.p99Ms)} |`,
     '',
     `- Failed requests: MLflow ${mlflow.failed}, Ascent ${ascent.peak.failed} (peak) and ${ascent.at80.failed} (80 %), bare ${bare.result.failed} and ${bare.at80.failed}; inference log dropped ${ascent.dropped} records. Load average (1 / 5 / 15 min) at the start: ${loadAtStart}, at the end: ${loadAverage()} (the machine is shared; figures move with it).`,
     `- Bare handler: ${bare.note}.`,
