@@ -38,12 +38,14 @@ export class ReferenceGrid {
 
   /** A grid from the arrays another grid exposes (`parts`), e.g. in another thread's shared memory. */
   static fromParts(parts: GridParts): ReferenceGrid {
-    return new ReferenceGrid(parts.values, parts.atOrBelow, parts.count);
+    const grid = new ReferenceGrid(parts.values, parts.atOrBelow, parts.count);
+    if (parts.buckets) grid.useBuckets(parts.buckets, parts.bucketScale ?? 0);
+    return grid;
   }
 
   /** The arrays behind this grid (not copied). */
   parts(): GridParts {
-    return { values: this.values, atOrBelow: this.atOrBelow, count: this.count };
+    return { values: this.values, atOrBelow: this.atOrBelow, count: this.count, buckets: this.buckets, bucketScale: this.bucketScale };
   }
 
   /** The arrays behind this grid in shared memory (copied there unless they are), so other threads read them in place. */
@@ -58,6 +60,8 @@ export class ReferenceGrid {
       values: share(this.values, (b) => new Float64Array(b)),
       atOrBelow: this.atOrBelow ? share(this.atOrBelow, (b) => new Uint32Array(b)) : null,
       count: this.count,
+      buckets: share(this.buckets ?? this.buildBuckets(true), (b) => new Uint32Array(b)),
+      bucketScale: this.bucketScale,
     };
   }
 
@@ -83,28 +87,11 @@ export class ReferenceGrid {
     const k = v.length;
     if (!(x > v[0]!)) return 0;
     if (x > v[k - 1]!) return k;
-    let lo = 0;
-    let hi = k;
     const buckets = this.buckets ?? this.buildBuckets();
-    if (buckets.length > 1) {
-      // Start from x's bucket of the value range; the bounds are checked, so rounding in the
-      // bucket arithmetic can only cost a full search, never a wrong answer.
-      const nb = buckets.length - 1;
-      let b = Math.floor((x - v[0]!) * this.bucketScale);
-      if (b >= nb) b = nb - 1;
-      const blo = buckets[b]!;
-      const bhi = buckets[b + 1]!;
-      if ((blo === 0 || v[blo - 1]! < x) && (bhi === k || v[bhi]! >= x)) {
-        lo = blo;
-        hi = bhi;
-      }
-    }
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (v[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    const nb = buckets.length - 1;
+    let b = ((x - v[0]!) * this.bucketScale) | 0;
+    if (b >= nb) b = nb - 1;
+    return search(v, x, buckets[b]!, buckets[b + 1]!);
   }
 
   /**
@@ -117,88 +104,120 @@ export class ReferenceGrid {
     const k = v.length;
     const buckets = this.buckets ?? this.buildBuckets();
     const nb = buckets.length - 1;
-    if (nb < 1 || count < 256) {
+    if (nb < 2 || count < 256) {
       for (let t = 0; t < count; t++) out[t] = this.lowerBound(values[t]!);
       return;
     }
-    // Counting sort by key: 0 at or below the minimum, 1 + group of 2^SORT_SHIFT buckets inside,
-    // groups + 1 above the maximum (groups: about as local as buckets, for a quarter of the counting).
+    // Counting sort by key (0: at or below the minimum, 1 + bucket inside, nb + 1: above the
+    // maximum) in groups of 2^shift keys, which are about as local as buckets for less counting;
+    // the keys follow the values, so the search need not compute them again.
     const first = v[0]!;
     const last = v[k - 1]!;
     const scale = this.bucketScale;
-    const groups = (nb >>> SORT_SHIFT) + 1;
-    const starts = scratchStarts(groups + 3);
-    const keys = scratchKeys(count);
+    const shift = this.groupShift;
+    const groups = ((nb + 1) >>> shift) + 1;
+    const starts = scratchStarts(groups + 1);
+    const keys = scratchKeys(2 * count);
     const sorted = scratchValues(count);
     for (let t = 0; t < count; t++) {
       const x = values[t]!;
       let key: number;
       if (!(x > first)) key = 0;
-      else if (x > last) key = groups + 1;
+      else if (x > last) key = nb + 1;
       else {
-        key = Math.floor((x - first) * scale);
-        key = (key >= nb ? nb - 1 : key) >>> SORT_SHIFT;
-        key += 1;
+        key = ((x - first) * scale) | 0;
+        key = key >= nb ? nb : key + 1;
       }
       keys[t] = key;
-      starts[key + 1]!++;
+      starts[(key >>> shift) + 1]!++;
     }
-    for (let b = 1; b < groups + 3; b++) starts[b]! += starts[b - 1]!;
-    for (let t = 0; t < count; t++) sorted[starts[keys[t]!]!++] = values[t]!;
-    starts.fill(0, 0, groups + 3);
+    for (let g = 1; g <= groups; g++) starts[g]! += starts[g - 1]!;
+    for (let t = 0; t < count; t++) {
+      const key = keys[t]!;
+      const at = starts[key >>> shift]!++;
+      sorted[at] = values[t]!;
+      keys[count + at] = key;
+    }
+    starts.fill(0, 0, groups + 1);
     values.set(sorted.subarray(0, count));
     for (let t = 0; t < count; t++) {
-      const x = values[t]!;
-      if (!(x > first)) {
-        out[t] = 0;
-        continue;
+      const key = keys[count + t]!;
+      if (key === 0) out[t] = 0;
+      else if (key > nb) out[t] = k;
+      else {
+        const x = values[t]!;
+        let lo = buckets[key - 1]!;
+        const hi = buckets[key]!;
+        if (hi - lo <= LINEAR) {
+          while (v[lo]! < x) lo++;
+          out[t] = lo;
+        } else out[t] = search(v, x, lo, hi);
       }
-      if (x > last) {
-        out[t] = k;
-        continue;
-      }
-      let b = Math.floor((x - first) * scale);
-      if (b >= nb) b = nb - 1;
-      let lo = buckets[b]!;
-      let hi = buckets[b + 1]!;
-      if (!((lo === 0 || v[lo - 1]! < x) && (hi === k || v[hi]! >= x))) {
-        lo = 0;
-        hi = k;
-      }
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (v[mid]! < x) lo = mid + 1;
-        else hi = mid;
-      }
-      out[t] = lo;
     }
   }
 
   private buckets: Uint32Array | null = null;
   private bucketScale = 0;
+  private groupShift = 0;
 
-  // About 8 distinct values per bucket of the value range (at most 2^16 buckets).
-  private buildBuckets(): Uint32Array {
+  /**
+   * Equal-width buckets over (values[0], values[size − 1]]: a value x inside has bucket
+   * b(x) = min(nb − 1, trunc((x − values[0]) · scale)), and buckets[b] is the first index whose
+   * value has a bucket ≥ b. b is monotone in x (each step rounds monotonically), so every value
+   * before buckets[b(x)] is < x and every value from buckets[b(x) + 1] on is > x: lowerBound(x) is
+   * in [buckets[b(x)], buckets[b(x) + 1]], whatever the rounding. A grid with no such scale (too few
+   * values, a range that overflows, or one so narrow its scale does) has a single bucket.
+   */
+  private buildBuckets(shared = false): Uint32Array {
     const v = this.values;
     const k = v.length;
-    const nb = k < 32 ? 0 : Math.min(1 << 16, k >>> 3);
-    const buckets = new Uint32Array(nb + 1);
-    if (nb > 0) {
-      this.bucketScale = nb / (v[k - 1]! - v[0]!);
-      let j = 0;
-      for (let b = 0; b < nb; b++) {
-        const start = v[0]! + b / this.bucketScale;
-        while (j < k && v[j]! < start) j++;
-        buckets[b] = j;
-      }
-      buckets[nb] = k;
+    let nb = k < 32 ? 1 : Math.min(MAX_BUCKETS, nextPowerOfTwo(k * BUCKETS_PER_VALUE));
+    let scale = nb / (v[k - 1]! - v[0]!);
+    if (!(scale < Infinity && scale > 0)) {
+      nb = 1;
+      scale = 0;
     }
-    this.buckets = buckets;
+    const buckets = shared ? new Uint32Array(new SharedArrayBuffer((nb + 1) * 4)) : new Uint32Array(nb + 1);
+    const first = v[0]!;
+    let b = 0;
+    for (let i = 0; i < k; i++) {
+      let key = ((v[i]! - first) * scale) | 0;
+      if (key >= nb) key = nb - 1;
+      while (b <= key) buckets[b++] = i;
+    }
+    while (b <= nb) buckets[b++] = k;
+    this.useBuckets(buckets, scale);
     return buckets;
+  }
+
+  private useBuckets(buckets: Uint32Array, scale: number): void {
+    this.buckets = buckets;
+    this.bucketScale = scale;
+    this.groupShift = Math.max(0, Math.log2(buckets.length - 1) - GROUP_BITS);
   }
 }
 
-const SORT_SHIFT = 2;
+/** lowerBound within values[lo, hi], which holds it. */
+function search(v: Float64Array, x: number, lo: number, hi: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (v[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function nextPowerOfTwo(n: number): number {
+  return 2 ** Math.ceil(Math.log2(n));
+}
+
+// About one bucket per distinct value (a power of two, at most 2^16: 256 KB), searched linearly
+// when a bucket holds at most LINEAR values, else by halving; batches are sorted by groups of
+// buckets, 2^GROUP_BITS groups at most.
+const BUCKETS_PER_VALUE = 1;
+const MAX_BUCKETS = 1 << 16;
+const GROUP_BITS = 12;
+const LINEAR = 8;
 
 // Scratch arrays of lowerBounds, one set per thread (grids are searched one batch at a time).
 let starts = new Uint32Array(0);
@@ -222,5 +241,8 @@ export interface GridParts {
   values: Float64Array;
   atOrBelow: Uint32Array | null;
   count: number;
+  /** The bucket table and its scale, when built (then the grid that reads them need not build its own). */
+  buckets?: Uint32Array | null;
+  bucketScale?: number;
 }
 
