@@ -85,21 +85,18 @@ export class IntervalFold {
    */
   add(values: Float64Array, count = values.length, slots?: Uint32Array): void {
     this.assertPass(1, 'add');
-    const u = this.grid.values;
     let open = this.open;
     // Reorders values[0, count): the slots follow the new order.
     const at = slots ?? scratchSlots(count);
-    this.grid.lowerBounds(values, count, at);
+    this.grid.lowerBounds(values, count, at, true);
     for (let t = 0; t < count; t++) {
-      const j = at[t]!;
-      if (u[j] === values[t]) {
-        this.addEqual(j);
-        at[t] = 2 * j + 1;
-      } else {
+      const slot = at[t]!;
+      const j = slot >>> 1;
+      if (slot & 1) this.addEqual(j);
+      else {
         const c = open[j]! + 1;
         if (c > 0xffff && open instanceof Uint16Array) open = this.widen();
         open[j] = c;
-        at[t] = 2 * j;
       }
     }
     this.folded += count;

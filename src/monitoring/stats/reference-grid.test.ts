@@ -73,6 +73,17 @@ function check(name: string, reference: number[], r: () => number): void {
       if (out[t] !== want) expect([name, batch[t], out[t]]).toEqual([name, batch[t], want]);
     }
   }
+  // As slots: 2j + 1 on values[j], else 2j.
+  for (const size of [100, queries.length]) {
+    const batch = Float64Array.from(queries.slice(0, size));
+    const out = new Uint32Array(size);
+    grid.lowerBounds(batch, size, out, true);
+    for (let t = 0; t < size; t++) {
+      const j = plainLowerBound(v, batch[t]!);
+      const want = 2 * j + (v[j] === batch[t] ? 1 : 0);
+      if (out[t] !== want) expect([name, batch[t], out[t]]).toEqual([name, batch[t], want]);
+    }
+  }
 }
 
 describe('ReferenceGrid.lowerBound and lowerBounds', () => {

@@ -98,14 +98,19 @@ export class ReferenceGrid {
    * lowerBound of each of values[0, count), into out[0, count), reordering the values (in place)
    * by their bucket first: a batch then walks the grid's arrays in order instead of jumping all
    * over them, which costs a cache miss per step once a few columns' grids outgrow the cache.
+   * With `slots`, out[t] is 2j + 1 when the value equals values[j], else 2j (j its lowerBound).
    */
-  lowerBounds(values: Float64Array, count: number, out: Uint32Array): void {
+  lowerBounds(values: Float64Array, count: number, out: Uint32Array, slots = false): void {
     const v = this.values;
     const k = v.length;
     const buckets = this.buckets ?? this.buildBuckets();
     const nb = buckets.length - 1;
     if (nb < 2 || count < 256) {
-      for (let t = 0; t < count; t++) out[t] = this.lowerBound(values[t]!);
+      for (let t = 0; t < count; t++) {
+        const x = values[t]!;
+        const j = this.lowerBound(x);
+        out[t] = slots ? 2 * j + (v[j] === x ? 1 : 0) : j;
+      }
       return;
     }
     // Counting sort by key (0: at or below the minimum, 1 + bucket inside, nb + 1: above the
@@ -142,17 +147,17 @@ export class ReferenceGrid {
     values.set(sorted.subarray(0, count));
     for (let t = 0; t < count; t++) {
       const key = keys[count + t]!;
-      if (key === 0) out[t] = 0;
-      else if (key > nb) out[t] = k;
+      let j: number;
+      if (key === 0) j = 0;
+      else if (key > nb) j = k;
       else {
         const x = values[t]!;
-        let lo = buckets[key - 1]!;
+        j = buckets[key - 1]!;
         const hi = buckets[key]!;
-        if (hi - lo <= LINEAR) {
-          while (v[lo]! < x) lo++;
-          out[t] = lo;
-        } else out[t] = search(v, x, lo, hi);
+        if (hi - j <= LINEAR) while (v[j]! < x) j++;
+        else j = search(v, x, j, hi);
       }
+      out[t] = slots ? 2 * j + (v[j] === values[t] ? 1 : 0) : j;
     }
   }
 
