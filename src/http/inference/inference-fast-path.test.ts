@@ -10,7 +10,9 @@ import { buildApp } from '../app.js';
 import { IRIS } from '../../../test/fixtures/serving/iris-packages.js';
 import { registerIrisOnnx } from '../../../test/e2e/serving-registry.js';
 import type { AppServices } from '../app-services.js';
+import { bodyTooLarge } from '../error-mapping.js';
 import { InferenceFastPath } from './inference-fast-path.js';
+import { scoringErrorBody } from './scoring-handlers.js';
 import { DEFAULT_MAX_INFERENCE_BYTES } from './register-inference-api.js';
 
 interface Answer {
@@ -110,6 +112,27 @@ describe('inference fast path: same answers as the Fastify routes', () => {
       expect(socket).toEqual(injected);
     });
   }
+
+  it('a chunked body (no content-length) that grows over the limit gets 413 and a closed connection', async () => {
+    const before = seenByFastify.length;
+    const answer = await new Promise<Answer>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/deployments/iris/invocations', headers: { ...json, 'x-request-id': 'parity-chunked' }, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: pick(res.headers as Record<string, string>), body: Buffer.concat(chunks).toString() }));
+      });
+      // The server may close while the rest is still being sent.
+      req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
+      const piece = Buffer.alloc(1 << 20, 0x20);
+      for (let sent = 0; sent <= DEFAULT_MAX_INFERENCE_BYTES; sent += piece.length) req.write(piece);
+      req.end();
+    });
+    expect(seenByFastify.length).toBe(before);
+    expect(answer.status).toBe(413);
+    expect(answer.headers.connection).toBe('close');
+    // The body a declared over-limit length gets (checked against Fastify above).
+    expect(JSON.parse(answer.body)).toEqual(scoringErrorBody(bodyTooLarge()));
+  });
 
   it('root /invocations with two deployments and no default: the same 404 both ways', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/v1/deployments', payload: { name: 'iris-b', variants: [{ name: 'main', model: 'iris/1' }] } });

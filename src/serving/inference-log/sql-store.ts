@@ -48,10 +48,9 @@ export class SqlInferenceLogStore implements InferenceLogStore {
 
   /**
    * With a background writer (the server on SQLite) the rows are built here and inserted by its
-   * thread, a transaction per ROWS_PER_STEP rows; otherwise in one transaction, in steps of
-   * ROWS_PER_STEP rows:
-   * prepared statements on SQLite, one array-parameter insert per step on PostgreSQL (Kysely
-   * compiling a 1,000-row VALUES list cost more than the insert itself).
+   * thread, a transaction per ROWS_PER_STEP rows. Otherwise they go in one transaction, in steps of
+   * ROWS_PER_STEP rows: prepared statements on SQLite, one array-parameter insert per step on
+   * PostgreSQL (Kysely compiling a 1,000-row VALUES list cost more than the insert itself).
    */
   async insertPredictions(rows: readonly StoredPrediction[]): Promise<void> {
     if (rows.length === 0) return;

@@ -28,6 +28,11 @@ export interface BulkWriter {
   insert(spec: BulkInsert): Promise<Record<string, unknown>[]>;
 }
 
+/** SQLite's one-row insert of `columns` into `table` (names from the calling store, never from a request). */
+export function sqliteInsertText(table: string, columns: readonly BulkColumn[], onConflict = ''): string {
+  return `insert into ${table} (${columns.map((c) => c.name).join(', ')}) values (${columns.map(() => '?').join(', ')}) ${onConflict}`.trimEnd();
+}
+
 export class SqliteBulkWriter implements BulkWriter {
   private readonly cache = new Map<string, BetterSqlite3.Statement>();
 
@@ -37,7 +42,7 @@ export class SqliteBulkWriter implements BulkWriter {
     const cols = spec.columns.map((c) => c.name);
     // No RETURNING: `changes` says whether each row was written, and the returned columns are the
     // row's own values. Fetching a result row per insert cost twice the insert itself.
-    const text = `insert into ${spec.table} (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')}) ${spec.onConflict}`;
+    const text = sqliteInsertText(spec.table, spec.columns, spec.onConflict);
     let stmt = this.cache.get(text);
     if (!stmt) {
       stmt = this.handle.prepare(text);

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { BulkColumn } from './bulk-writer.js';
+import { sqliteInsertText, type BulkColumn } from './bulk-writer.js';
 
 /** Rows appended to one table (no conflict clause, nothing returned): an append-only log's writes. */
 export interface BackgroundInsert {
@@ -93,9 +93,8 @@ export function startSqliteBackgroundWriter(file: string, options: { autocheckpo
       if (failure) return Promise.reject(failure);
       if (stopped) return Promise.reject(new Error('the background SQLite writer is stopping'));
       if (spec.rows.length === 0) return Promise.resolve();
-      // Table and column names come from the calling store, never from a request. The thread
-      // prepares each distinct text once.
-      const sql = `insert into ${spec.table} (${spec.columns.map((c) => c.name).join(', ')}) values (${spec.columns.map(() => '?').join(', ')})`;
+      // The thread prepares each distinct text once.
+      const sql = sqliteInsertText(spec.table, spec.columns);
       const id = nextId++;
       return new Promise<void>((resolve, reject) => {
         pending.set(id, { resolve, reject });
