@@ -14,7 +14,7 @@ import { closedLoop, HttpClient, type LoadResult } from '../support/load.js';
 import { groupCpuSeconds, loadAverage, machineFacts } from '../support/proc.js';
 import { REPO_ROOT, startAscent, VENV_BIN, ascentEntry, runToCompletion } from '../support/servers.js';
 import { FIXTURES_DIR, IRIS } from '../../test/fixtures/serving/iris-packages.js';
-import { deployIris, postJson } from './deploy-iris.js';
+import { deployIris, deployIrisUnbatched, postJson } from './deploy-iris.js';
 import { openLoop } from './open-loop.js';
 import { startMlflowServe } from './serving-processes.js';
 import { writeServingSection } from './results-section.js';
@@ -97,15 +97,19 @@ async function ascentAndBareRun() {
   const route = '/deployments/iris/invocations';
   try {
     await deployIris(server.url, onnxFile, work);
+    await deployIrisUnbatched(server.url);
     log(`ascent server up (${ascentEntry().from}) and bare handler up; ${ROUNDS} alternating rounds, closed loop, ${CLIENTS} clients, ${SECONDS} s each`);
     const ascentRuns: Peak[] = [];
+    const unbatchedRuns: Peak[] = [];
     const bareRuns: Peak[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       bareRuns.push(await peak(bare.url, bare.route, bare.pid));
+      unbatchedRuns.push(await peak(server.url, '/deployments/iris-unbatched/invocations', server.pid));
       ascentRuns.push(await peak(server.url, route, server.pid));
-      log(`round ${r + 1}: ascent ${Math.round(ascentRuns.at(-1)!.unitsPerSecond)} req/s, bare ${Math.round(bareRuns.at(-1)!.unitsPerSecond)} req/s`);
+      log(`round ${r + 1}: ascent ${Math.round(ascentRuns.at(-1)!.unitsPerSecond)} req/s (batching off: ${Math.round(unbatchedRuns.at(-1)!.unitsPerSecond)}), bare ${Math.round(bareRuns.at(-1)!.unitsPerSecond)} req/s`);
     }
     const p = best(ascentRuns);
+    const unbatched = best(unbatchedRuns);
     const b = best(bareRuns);
     // On a shared machine the capacity moves by tens of percent between rounds, so 80 % of the best
     // round can be more than the server has a minute later. The open loop runs at 80 % of a peak
@@ -135,7 +139,7 @@ async function ascentAndBareRun() {
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     const dropped = Number(/^ascent_inference_log_dropped_total (\d+)/m.exec(metrics)?.[1] ?? NaN);
     return {
-      peak: p, at80, dropped, bare: { result: b, at80: bareAt80, atAscentRate: bareAtAscentRate, rate: bareRate, note: bare.command },
+      peak: p, unbatched, at80, dropped, bare: { result: b, at80: bareAt80, atAscentRate: bareAtAscentRate, rate: bareRate, note: bare.command },
       monitor: { with: best(monitored), without: best(unmonitored), at80: monitoredAt80, folded },
     };
   } finally {
@@ -158,13 +162,14 @@ try {
   const mon = ascent.monitor;
   const ratio = ascent.peak.unitsPerSecond / mlflow.unitsPerSecond;
   const overhead = bare.result ? 1 - ascent.peak.unitsPerSecond / bare.result.unitsPerSecond : NaN;
+  const unbatchedOverhead = 1 - ascent.unbatched.unitsPerSecond / bare.result.unitsPerSecond;
   const facts = machineFacts(REPO_ROOT, VENV_BIN);
   const md = [
     '## Serving: one ONNX model, MLflow vs Ascent (`npm run bench:serving`)',
     '',
     `Run ${new Date().toISOString()}, took ${((Date.now() - started) / 60000).toFixed(1)} min. Model: the skl2onnx iris logistic regression (test/fixtures/serving/iris-logreg.onnx, trimmed to its \`label\` output because MLflow's onnx pyfunc cannot return the 2-D probabilities), the same file in all three servers. ` +
       `Request: MLflow \`dataframe_split\` with one row, the same bytes to both servers; ${CLIENTS} closed-loop keep-alive clients (bench/support/load.ts) for ${SECONDS} s after a 2 s warm-up; Ascent and the bare handler best of ${ROUNDS} alternating rounds. Open loops (bench/serving/open-loop.ts): a fixed schedule for ${SECONDS} s after 2 s at the same rate on the same connections (not counted), latency from each request's scheduled start. ` +
-      `MLflow: \`mlflow models serve --env-manager local -w ${MLFLOW_WORKERS}\` (onnx flavor, onnxruntime). Ascent: \`ascent server\` (${ascentEntry().from}), deployment with one onnx variant, inference logging on (inputs sampled at 100 %), route \`/deployments/iris/invocations\`.`,
+      `MLflow: \`mlflow models serve --env-manager local -w ${MLFLOW_WORKERS}\` (onnx flavor, onnxruntime). Ascent: \`ascent server\` (${ascentEntry().from}), deployment with one onnx variant, inference logging on (inputs sampled at 100 %), route \`/deployments/iris/invocations\`; the variant batches requests that wait together (dynamic batching, on by default for onnx: docs/serving.md), and the same model with batching off (\`maxBatch: 1\`, deployment \`iris-unbatched\`) is measured in the same rounds.`,
     '',
     '| measure | MLflow | Ascent | ratio | target | met? |',
     '|---|---:|---:|---:|---|---|',
@@ -173,6 +178,7 @@ try {
     `| p99 latency at peak | ${ms(mlflow.p99Ms)} | ${ms(ascent.peak.p99Ms)} | | | |`,
     `| p99 at 80 % of Ascent's peak (open loop, ${fmt(ascent.at80.targetRps)} req/s, 80 % of the round just before it) | | ${ms(ascent.at80.p99Ms)} | | < 10 ms | ${yes(ascent.at80.p99Ms < 10)} |`,
     `| Ascent overhead vs bare onnxruntime-node handler (throughput) | | ${bare.result ? `${fmt(bare.result.unitsPerSecond)} req/s bare` : 'n/a'} | ${Number.isFinite(overhead) ? `${(overhead * 100).toFixed(1)} %` : 'n/a'} | < 15 % | ${Number.isFinite(overhead) ? yes(overhead < 0.15) : '—'} |`,
+    `| the same with batching off (\`maxBatch: 1\`: every request its own onnxruntime call, as in the bare handler) | | ${fmt(ascent.unbatched.unitsPerSecond)} req/s | ${(unbatchedOverhead * 100).toFixed(1)} % | | |`,
     '',
     'The bare handler under the same measurements, to tell what the machine allows from what Ascent adds:',
     '',
@@ -180,7 +186,7 @@ try {
     '|---|---:|---:|',
     `| throughput at peak (req/s) | ${fmt(bare.result.unitsPerSecond)} | ${fmt(ascent.peak.unitsPerSecond)} |`,
     `| p50 / p99 at peak | ${ms(bare.result.p50Ms)} / ${ms(bare.result.p99Ms)} | ${ms(ascent.peak.p50Ms)} / ${ms(ascent.peak.p99Ms)} |`,
-    `| server CPU per request at peak (user + system, all threads) | ${fmt(bare.result.cpuUsPerRequest)} µs | ${fmt(ascent.peak.cpuUsPerRequest)} µs |`,
+    `| server CPU per request at peak (user + system, all threads) | ${fmt(bare.result.cpuUsPerRequest)} µs | ${fmt(ascent.peak.cpuUsPerRequest)} µs (batching off: ${fmt(ascent.unbatched.cpuUsPerRequest)} µs) |`,
     `| p50 / p99 at 80 % of its own peak just measured (open loop; bare ${fmt(bare.rate)} req/s, Ascent ${fmt(ascent.at80.targetRps)} req/s) | ${ms(bare.at80.p50Ms)} / ${ms(bare.at80.p99Ms)} | ${ms(ascent.at80.p50Ms)} / ${ms(ascent.at80.p99Ms)} |`,
     `| achieved rate in that open loop (req/s) | ${fmt(bare.at80.achievedRps)} | ${fmt(ascent.at80.achievedRps)} |`,
     `| p50 / p99 at Ascent's 80 % rate, ${fmt(ascent.at80.targetRps)} req/s (open loop) | ${ms(bare.atAscentRate.p50Ms)} / ${ms(bare.atAscentRate.p99Ms)} | ${ms(ascent.at80.p50Ms)} / ${ms(ascent.at80.p99Ms)} |`,

@@ -42,7 +42,7 @@ describe('ascent deploy and ascent deployments', () => {
     const created = await ascent(['deploy', 'iris', 'iris/1']);
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toMatch(/Deployment iris\s+revision 1\s+ready/);
-    expect(created.stdout).toMatch(/main\s+│?\s*iris\/1\s+│?\s*1\s+│?\s*split\s+│?\s*100%/);
+    expect(created.stdout).toMatch(/main\s+│?\s*iris\/1\s+│?\s*1\s+│?\s*split\s+│?\s*100%\s+│?\s*4\s+│?\s*32\s+│?\s*yes/);
 
     const canary = await json(['deploy', 'iris', '--canary', 'iris/2', '--canary-percent', '20', '-m', 'try v2']);
     expect(canary.revision).toBe(2);
@@ -64,6 +64,17 @@ describe('ascent deploy and ascent deployments', () => {
     expect(show.stdout).toContain('rollback to revision 2');
     expect(show.stdout).toContain('try v2');
   }, 180_000);
+
+  it('--max-batch sets how many rows one model call takes (1: batching off), and status shows it', async () => {
+    const off = await ascent(['deploy', 'iris-unbatched', 'iris/1', '--max-batch', '1', '--json']);
+    expect(off.code, off.stderr).toBe(0);
+    const d = JSON.parse(off.stdout) as { variants: { maxBatch?: number }[]; status: { variants: { maxBatch: number }[] } };
+    expect(d.variants[0]!.maxBatch).toBe(1);
+    expect(d.status.variants[0]!.maxBatch).toBe(1);
+    const bad = await ascent(['deploy', 'iris-unbatched', 'iris/1', '--max-batch', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--max-batch must be a positive integer');
+  }, 120_000);
 
   it('refuses bad input with a coded error and exit code 2', async () => {
     const noModel = await ascent(['deploy', 'ghost']);

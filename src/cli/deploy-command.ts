@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { AscentError, isAscentError, type AscentClient, type DeploymentWithStatus } from '../sdk/index.js';
 import { clientFor, optionsOf, positiveInt, withUrl } from './client-command-context.js';
-import { printJson, printLine } from './client-command-output.js';
+import { printJson } from './client-command-output.js';
 import { printDeployment } from './deployments-output.js';
 
 type Variant = DeploymentWithStatus['variants'][number];
@@ -13,6 +13,7 @@ interface DeployOptions {
   variant: string;
   runtime?: string;
   concurrency?: string;
+  maxBatch?: string;
   httpUrl?: string;
   httpProtocol?: string;
   canary?: string;
@@ -40,7 +41,8 @@ export function registerDeployCommand(program: Command): void {
       .option('-f, --file <spec>', 'full deployment spec as YAML or JSON ({variants: [...], stickyKey, inputSampleRate})')
       .option('--variant <name>', 'name of the variant [model] goes to', 'main')
       .option('--runtime <kind>', 'force a runtime (onnx, js, python, http) instead of the one the package selects')
-      .option('--concurrency <n>', 'parallel predictions of the variant')
+      .option('--concurrency <n>', 'model calls of the variant running at once')
+      .option('--max-batch <rows>', 'rows one model call may take from requests waiting together (1: no batching; default 32 on onnx, 1 elsewhere)')
       .option('--http-url <url>', 'with --runtime http: the external server the variant forwards to')
       .option('--http-protocol <oip|mlflow>', 'with --runtime http: Open Inference Protocol (default) or MLflow /invocations')
       .option('--canary <model>', 'add or replace the variant "canary" serving this model')
@@ -98,6 +100,7 @@ async function deployModel(client: AscentClient, name: string, model: string | u
       model,
       ...(opts.runtime ? { runtime: opts.runtime as Variant['runtime'] } : {}),
       ...(opts.concurrency ? { concurrency: positiveInt(opts.concurrency, 'concurrency', 4) } : {}),
+      ...(opts.maxBatch ? { maxBatch: positiveInt(opts.maxBatch, 'max-batch', 1) } : {}),
       ...(opts.httpUrl ? { http: { url: opts.httpUrl, protocol: (opts.httpProtocol ?? 'oip') as 'oip' | 'mlflow' } } : {}),
     });
   } else if (!existing) {
@@ -115,7 +118,8 @@ async function deployModel(client: AscentClient, name: string, model: string | u
     ...(opts.message ? { message: opts.message } : {}),
   };
   if (existing) return client.deployments.update(name, { ...spec, expectedRevision: existing.revision });
-  printLine(`Creating deployment ${name}: loading and warming ${variants.length} variant(s)…`);
+  // Progress goes to stderr, so `--json` output stays one JSON document.
+  process.stderr.write(`Creating deployment ${name}: loading and warming ${variants.length} variant(s)…\n`);
   return client.deployments.create({ name, ...spec });
 }
 

@@ -22,10 +22,10 @@ export function printDeployment(d: DeploymentWithStatus): void {
   const live = new Map(s.variants.map((v) => [v.name, v]));
   printLine(
     renderTable(
-      [{ header: 'VARIANT', minWidth: 8 }, { header: 'MODEL', minWidth: 12 }, { header: 'VERSION' }, { header: 'ROLE' }, { header: 'TRAFFIC' }, { header: 'CONCURRENCY' }, { header: 'READY' }, { header: 'IN FLIGHT' }],
+      [{ header: 'VARIANT', minWidth: 8 }, { header: 'MODEL', minWidth: 12 }, { header: 'VERSION' }, { header: 'ROLE' }, { header: 'TRAFFIC' }, { header: 'CONCURRENCY' }, { header: 'BATCH' }, { header: 'READY' }, { header: 'IN FLIGHT' }],
       d.variants.map((v) => {
         const l = live.get(v.name);
-        return [v.name, v.model, l?.version ?? '-', v.role, shares.get(v.name) ?? '-', String(v.concurrency), l ? (l.ready ? 'yes' : 'no') : '-', l ? String(l.inFlight) : '-'];
+        return [v.name, v.model, l?.version ?? '-', v.role, shares.get(v.name) ?? '-', String(v.concurrency), l ? String(l.maxBatch) : '-', l ? (l.ready ? 'yes' : 'no') : '-', l ? String(l.inFlight) : '-'];
       }),
     ),
   );

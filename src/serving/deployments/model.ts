@@ -32,6 +32,11 @@ export const VariantSpecInput = z.object({
   concurrency: z.number().int().min(1).max(1024).default(4),
   /** Requests allowed to wait for a free slot; beyond it the caller gets 429. */
   maxQueue: z.number().int().min(0).max(100_000).default(256),
+  /**
+   * Rows one model call may take from requests waiting together (dynamic batching); 1 turns it off.
+   * Unset: 32 on the onnx runtime, 1 on the others (whose models may not predict row by row).
+   */
+  maxBatch: z.number().int().min(1).max(4096).nullish(),
 }).strict();
 export type VariantSpec = z.infer<typeof VariantSpecInput>;
 

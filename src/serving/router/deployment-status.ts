@@ -9,7 +9,7 @@ export interface DeploymentStatus {
   /** Revision being loaded or that failed to load. */
   pendingRevision: number | null;
   error: string | null;
-  variants: { name: string; role: string; weight: number; percent: number; model: string; version: string; ready: boolean; inFlight: number; queued: number; concurrency: number }[];
+  variants: { name: string; role: string; weight: number; percent: number; model: string; version: string; ready: boolean; inFlight: number; queued: number; concurrency: number; maxBatch: number }[];
 }
 
 const RETRY_FAILED_MS = 30_000;
@@ -54,7 +54,7 @@ export class DeploymentStatusBook {
       error: e?.error ?? null,
       variants: live ? [...live.variants.values()].map((v) => ({
         name: v.spec.name, role: v.spec.role, weight: v.spec.weight, percent: v.spec.percent, model: v.target.name, version: v.target.version,
-        ready: v.served.model.ready(), inFlight: v.limiter.inFlight, queued: v.limiter.queued, concurrency: v.spec.concurrency,
+        ready: v.served.model.ready(), inFlight: v.queue.inFlight, queued: v.queue.queued, concurrency: v.spec.concurrency, maxBatch: v.queue.maxBatch,
       })) : [],
     };
   }

@@ -1,15 +1,18 @@
 import type { Deployment, VariantSpec } from '../deployments/model.js';
 import type { VariantMeter } from '../metrics/serving-metrics.js';
-import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import type { ModelCache, ModelTarget, ServedModel } from './model-cache.js';
+import { PredictionQueue } from './prediction-queue.js';
 import { TrafficPicker } from './traffic-picker.js';
 
-/** One variant of a serving revision: its resolved version, loaded model and admission limiter. */
+/** Rows per model call when a variant does not say: onnx models predict row by row; others may not. */
+export const DEFAULT_MAX_BATCH: Record<string, number> = { onnx: 32 };
+
+/** One variant of a serving revision: its resolved version, loaded model and prediction queue. */
 export interface LiveVariant {
   spec: VariantSpec;
   target: ModelTarget;
   served: ServedModel;
-  limiter: ConcurrencyLimiter;
+  queue: PredictionQueue;
   /** Its metric instruments for caller-facing and mirrored predictions, bound on first use. */
   meters: { caller?: VariantMeter; shadow?: VariantMeter };
 }
@@ -29,7 +32,7 @@ export class LiveDeployment {
   }
 
   /** Load (or share) every variant's model before anything routes to it; all or nothing. */
-  static async load(deployment: Deployment, versions: Map<string, string>, cache: ModelCache): Promise<LiveDeployment> {
+  static async load(deployment: Deployment, versions: Map<string, string>, cache: ModelCache, onWarning?: (message: string) => void): Promise<LiveDeployment> {
     const acquired: LiveVariant[] = [];
     try {
       for (const spec of deployment.variants) {
@@ -37,7 +40,12 @@ export class LiveDeployment {
         const name = modelName(spec.model);
         const target: ModelTarget = { name, version, runtime: spec.runtime ?? null, concurrency: spec.concurrency, ...(spec.http ? { http: spec.http } : {}) };
         const served = await cache.acquire(target);
-        acquired.push({ spec, target, served, limiter: new ConcurrencyLimiter(spec.concurrency, spec.maxQueue, `Variant '${spec.name}' of deployment '${deployment.name}'`), meters: {} });
+        const describe = `Variant '${spec.name}' of deployment '${deployment.name}'`;
+        const queue = new PredictionQueue(served.model, {
+          concurrency: spec.concurrency, maxQueue: spec.maxQueue, maxBatch: spec.maxBatch ?? DEFAULT_MAX_BATCH[served.runtime ?? ''] ?? 1, describe,
+          onUnbatchable: (reason) => onWarning?.(`${describe}: batching turned off, ${reason}`),
+        });
+        acquired.push({ spec, target, served, queue, meters: {} });
       }
     } catch (err) {
       await Promise.allSettled(acquired.map((v) => cache.release(v.target)));
@@ -48,7 +56,7 @@ export class LiveDeployment {
 
   /** Let admitted requests finish, then give the models back (closing those no revision uses). */
   async drain(cache: ModelCache): Promise<void> {
-    await Promise.all([...this.variants.values()].map((v) => v.limiter.idle()));
+    await Promise.all([...this.variants.values()].map((v) => v.queue.idle()));
     await Promise.allSettled([...this.variants.values()].map((v) => cache.release(v.target)));
   }
 }

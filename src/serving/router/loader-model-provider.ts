@@ -5,7 +5,7 @@ import type { ModelProvider, ModelTarget, ServedModel } from './model-cache.js';
 
 /** The part of the runtimes' ModelLoader the router uses (resolve → materialize → runtime → load). */
 export interface PackageModelLoader {
-  load(reference: string, options?: { runtime?: RuntimeKind; concurrency?: number; http?: { url: string; protocol: 'oip' | 'mlflow'; model?: string } }): Promise<LoadedModel & { signature: ModelSignature | null }>;
+  load(reference: string, options?: { runtime?: RuntimeKind; concurrency?: number; http?: { url: string; protocol: 'oip' | 'mlflow'; model?: string } }): Promise<LoadedModel & { signature: ModelSignature | null; runtime: RuntimeKind }>;
 }
 
 /** A ModelProvider over the ModelLoader: loads `name/version` exactly (aliases are resolved by the router). */
@@ -14,7 +14,7 @@ export function loaderModelProvider(loader: PackageModelLoader): ModelProvider {
     async load(target: ModelTarget): Promise<ServedModel> {
       const http = target.http ? { url: target.http.url, protocol: target.http.protocol, ...(target.http.model ? { model: target.http.model } : {}) } : undefined;
       const model = await loader.load(`${target.name}/${target.version}`, { ...(target.runtime ? { runtime: target.runtime } : {}), concurrency: target.concurrency, ...(http ? { http } : {}) });
-      return { model, signature: model.signature };
+      return { model, signature: model.signature, runtime: model.runtime };
     },
   };
 }

@@ -16,6 +16,8 @@ export interface ModelTarget {
 export interface ServedModel {
   model: LoadedModel;
   signature: ModelSignature | null;
+  /** The runtime serving it (sets defaults such as dynamic batching). */
+  runtime?: RuntimeKind;
 }
 
 /** Loads registry versions into runtimes (the runtimes' ModelLoader behind a small port). */

@@ -143,7 +143,7 @@ export class ServingManager {
     // Mirrored after the caller's answer is ready and never awaited: a shadow can neither slow nor fail it.
     for (const m of mirrors) {
       const v = d.variants.get(m.name)!;
-      if (v.limiter.inFlight >= v.limiter.concurrency && v.limiter.queued >= v.limiter.maxQueue) {
+      if (v.queue.full) {
         this.options.metrics.reject(d.name, v.spec.name, 'shadow_skipped');
         continue;
       }
@@ -158,7 +158,7 @@ export class ServingManager {
     return {
       variants: () => [...this.live.values()].flatMap((d) => [...d.variants.values()].map((v) => ({
         deployment: d.name, variant: v.spec.name, model: v.target.name, version: v.target.version,
-        ready: v.served.model.ready(), inFlight: v.limiter.inFlight, queued: v.limiter.queued,
+        ready: v.served.model.ready(), inFlight: v.queue.inFlight, queued: v.queue.queued,
       }))),
       revisions: () => [...this.live.values()].map((d) => ({ deployment: d.name, revision: d.revision })),
       logQueueDepth: () => log.depth,
@@ -203,9 +203,8 @@ export class ServingManager {
         throw new AscentError('UNAVAILABLE', `Variant '${v.spec.name}' of deployment '${d.name}' is not ready (its runtime is restarting); retry shortly`);
       }
       tensors = prepareInputs(call.input, { metadata: v.served.model.metadata, signature: v.served.signature });
-      const input = tensors;
       const options = call.outputs ? { outputs: call.outputs } : NO_OPTIONS;
-      outputs = await v.limiter.run(() => v.served.model.predict(input, options));
+      outputs = await v.queue.predict(tensors, options);
     } catch (err) {
       const code = isAscentError(err) ? err.code : 'INTERNAL';
       if (code === 'RATE_LIMITED') this.options.metrics.reject(d.name, v.spec.name, 'queue_full');
@@ -283,7 +282,7 @@ export class ServingManager {
         this.book.ready(name, deployment.revision);
         return;
       }
-      const next = await LiveDeployment.load(deployment, versions, this.cache);
+      const next = await LiveDeployment.load(deployment, versions, this.cache, (message) => this.options.onError?.(new Error(message), `deployment ${name}`));
       if (this.closed) {
         await next.drain(this.cache);
         return;

@@ -75,7 +75,7 @@ export function DeploymentPage() {
           <div className="table-wrap">
             <table className="data-table" data-testid="variants-table">
               <thead>
-                <tr><th>Variant</th><th>Model</th><th>Version</th><th>Role</th><th className="num">Traffic</th><th className="num">Concurrency</th><th>Ready</th><th className="num">In flight</th><th className="num">Queued</th></tr>
+                <tr><th>Variant</th><th>Model</th><th>Version</th><th>Role</th><th className="num">Traffic</th><th className="num">Concurrency</th><th className="num" title="Rows one model call takes at most (dynamic batching); 1: off">Batch</th><th>Ready</th><th className="num">In flight</th><th className="num">Queued</th></tr>
               </thead>
               <tbody>
                 {d.variants.map((v) => {
@@ -89,6 +89,7 @@ export function DeploymentPage() {
                       <td>{v.role}</td>
                       <td className="num">{s.mirror ? `mirror ${s.share}%` : `${Number(s.share.toFixed(1))}%`}</td>
                       <td className="num">{v.concurrency}</td>
+                      <td className="num">{l?.maxBatch ?? '—'}</td>
                       <td>{l ? (l.ready ? 'yes' : 'no') : '—'}</td>
                       <td className="num">{l?.inFlight ?? '—'}</td>
                       <td className="num">{l?.queued ?? '—'}</td>
