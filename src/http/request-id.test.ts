@@ -17,4 +17,14 @@ describe('newRequestId', () => {
     for (let i = 10; i < ids.length; i += 10) expect(ids[i - 1]! < ids[i]!).toBe(true);
     for (const id of ids) expect(id).toMatch(UUID_V7);
   });
+
+  it('draws every random digit from the whole range (74 random bits, none fixed)', () => {
+    const ids = Array.from({ length: 4000 }, () => newRequestId(1_700_000_000_000));
+    expect(new Set(ids).size).toBe(ids.length);
+    const randomPositions = [15, 16, 17, 19, 20, 21, 22, ...Array.from({ length: 12 }, (_, i) => 24 + i)];
+    for (const p of randomPositions) {
+      const digits = new Set(ids.map((id) => id[p]));
+      expect(digits.size, `position ${p}`).toBe(p === 19 ? 4 : 16);
+    }
+  });
 });

@@ -149,7 +149,7 @@ export class InferenceLog {
     const batch = this.queue.splice(0, this.batchSize);
     if (batch.length === 0) return;
     try {
-      await this.store.insertPredictions(batch.map(({ record, keepInputs }) => ({ ...record, inputs: keepInputs ? record.inputs : null })));
+      await this.store.insertPredictions(batch.map(({ record, keepInputs }) => (keepInputs ? record : { ...record, inputs: null })));
       this.writtenCount += batch.length;
     } catch (err) {
       this.failedCount += batch.length;
