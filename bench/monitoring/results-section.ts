@@ -13,6 +13,8 @@ export interface MonitoringResult {
   referenceRows: number;
   currentRows: number;
   evidently: ToolRun;
+  /** The reported Ascent run is the median of these (by wall time). */
+  ascentRuns?: ToolRun[];
   ascent: ToolRun;
   speedRatio: number;
   memoryRatio: number;
@@ -29,6 +31,8 @@ export interface ToolRun {
   cpuSeconds?: number;
   loadBefore?: number;
   date?: string;
+  /** Share of the machine's CPU time stolen by the hypervisor during the run (/proc/stat). */
+  stealShare?: number;
 }
 
 const x = (n: number) => (n >= 10 ? `${Math.round(n)}×` : `${n.toFixed(2)}×`);
@@ -50,6 +54,9 @@ export function writeMonitoringSection(file: string, r: MonitoringResult): void 
     '',
     `- Drifted features (both tools): ${r.driftedColumns.join(', ') || 'none'}${r.disagreements.length ? `; disagreements: ${r.disagreements.join(', ')}` : ''}.`,
     `- Largest difference between the two tools' per-feature scores: ${r.maxScoreDifference.toExponential(2)}.`,
+    ...(r.ascentRuns && r.ascentRuns.length > 1
+      ? [`- Ascent ran ${r.ascentRuns.length} times; the table reports the median run. All runs: ${r.ascentRuns.map((t) => `${t.wallSeconds.toFixed(1)} s (${t.cpuSeconds?.toFixed(1)} s CPU)`).join(', ')}, i.e. ${x(r.evidently.wallSeconds / Math.max(...r.ascentRuns.map((t) => t.wallSeconds)))} to ${x(r.evidently.wallSeconds / Math.min(...r.ascentRuns.map((t) => t.wallSeconds)))} against Evidently's one run.`]
+      : []),
     `- Ascent reads the current file on its default threads (one per CPU, at most 4: here ${Math.min(4, Number(/^(\d+) CPU/.exec(r.machine)?.[1] ?? 1))}); its CPU time counts all of them.`,
     `- When and how loaded (2 CPUs shared with other work): ${runLine('Evidently', r.evidently)}; ${runLine('Ascent', r.ascent)}.` +
       (r.evidentlyReused ? ' Evidently was not re-run for this section (it takes about 11 minutes): its figure is the one measured at that date on the same files; Ascent was measured again.' : ''),
@@ -68,5 +75,6 @@ function runLine(name: string, t: ToolRun): string {
   const when = t.date ? `${t.date.slice(0, 16)}Z` : 'date not recorded';
   const load = t.loadBefore !== undefined ? `load average ${t.loadBefore.toFixed(2)} before` : 'load not recorded';
   const cpu = t.cpuSeconds !== undefined && Number.isFinite(t.cpuSeconds) ? `, ${t.cpuSeconds.toFixed(1)} s CPU` : '';
-  return `${name} ${when}, ${load}${cpu}`;
+  const steal = t.stealShare !== undefined ? `, CPU steal ${(t.stealShare * 100).toFixed(1)} %` : '';
+  return `${name} ${when}, ${load}${cpu}${steal}`;
 }
