@@ -138,8 +138,10 @@ async function ascentAndBareRun() {
     const folded = await foldedRows(server.url);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     const dropped = Number(/^ascent_inference_log_dropped_total (\d+)/m.exec(metrics)?.[1] ?? NaN);
+    const counter = (name: string) => Number(new RegExp(`^${name}\\{deployment="iris",variant="main"\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? NaN);
+    const meanBatch = counter('ascent_model_call_requests_total') / counter('ascent_model_calls_total');
     return {
-      peak: p, unbatched, at80, dropped, bare: { result: b, at80: bareAt80, atAscentRate: bareAtAscentRate, rate: bareRate, note: bare.command },
+      peak: p, unbatched, meanBatch, at80, dropped, bare: { result: b, at80: bareAt80, atAscentRate: bareAtAscentRate, rate: bareRate, note: bare.command },
       monitor: { with: best(monitored), without: best(unmonitored), at80: monitoredAt80, folded },
     };
   } finally {
@@ -191,6 +193,7 @@ try {
     `| achieved rate in that open loop (req/s) | ${fmt(bare.at80.achievedRps)} | ${fmt(ascent.at80.achievedRps)} |`,
     `| p50 / p99 at Ascent's 80 % rate, ${fmt(ascent.at80.targetRps)} req/s (open loop) | ${ms(bare.atAscentRate.p50Ms)} / ${ms(bare.atAscentRate.p99Ms)} | ${ms(ascent.at80.p50Ms)} / ${ms(ascent.at80.p99Ms)} |`,
     '',
+    `- Dynamic batching on deployment \`iris\` over the whole run: ${fmt(ascent.meanBatch, 2)} requests per model call on average (\`ascent_model_call_requests_total\` / \`ascent_model_calls_total\`).`,
     `- Failed requests: MLflow ${mlflow.failed}, Ascent ${ascent.peak.failed} (peak) and ${ascent.at80.failed} (80 %), bare ${bare.result.failed} and ${bare.at80.failed}; inference log dropped ${ascent.dropped} records. Load average (1 / 5 / 15 min) at the start: ${loadAtStart}, at the end: ${loadAverage()} (the machine is shared; figures move with it).`,
     `- Bare handler: ${bare.note}.`,
     `- Machine: ${facts.cpus} × ${facts.cpuModel}, ${facts.memoryGiB} GiB, Node ${process.version}, mlflow ${facts.mlflow}; the load client runs on the same cores as the server.`,

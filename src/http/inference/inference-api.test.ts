@@ -185,6 +185,11 @@ describe('inference protocols (OIP V2, MLflow /invocations, native predict, /met
       expect(value(`ascent_inference_request_duration_seconds_sum{${labels}}`)).toBeGreaterThan(0);
       expect(text).toMatch(/ascent_inference_log_dropped_total \d+/);
       expect(text).toMatch(/ascent_inference_queue_depth\{deployment="iris",variant="main"\} 0/);
+      // Every valid request reached the model through a call; a batch serves several with one.
+      const calls = value('ascent_model_calls_total{deployment="iris",variant="main"}');
+      const served = value('ascent_model_call_requests_total{deployment="iris",variant="main"}');
+      expect(calls).toBeGreaterThan(0);
+      expect(served).toBeGreaterThanOrEqual(calls);
       const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => fs.existsSync(p));
       if (!promtool && !process.env.CI) return; // CI installs Debian's prometheus package (see .ci/run).
       const out = execFileSync(promtool ?? 'promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });

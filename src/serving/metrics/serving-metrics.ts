@@ -12,7 +12,7 @@ export interface PredictionLabels {
 
 /** Read at scrape time: live gauges the serving manager and inference log own. */
 export interface ServingGaugeSource {
-  variants(): { deployment: string; variant: string; model: string; version: string; ready: boolean; inFlight: number; queued: number }[];
+  variants(): { deployment: string; variant: string; model: string; version: string; ready: boolean; inFlight: number; queued: number; calls: number; callRequests: number }[];
   revisions(): { deployment: string; revision: number }[];
   logQueueDepth(): number;
   logDropped(): number;
@@ -89,6 +89,21 @@ export class ServingMetrics {
       collect() {
         this.reset();
         for (const v of source()?.variants() ?? []) this.set({ deployment: v.deployment, variant: v.variant }, v.inFlight);
+      },
+    });
+    // Dynamic batching: requests per model call is call_requests / calls (both restart with a revision).
+    new Counter({
+      name: 'ascent_model_calls_total', help: 'Model calls of a variant (one per batch of requests)', labelNames: ['deployment', 'variant'], registers,
+      collect() {
+        this.reset();
+        for (const v of source()?.variants() ?? []) this.inc({ deployment: v.deployment, variant: v.variant }, v.calls);
+      },
+    });
+    new Counter({
+      name: 'ascent_model_call_requests_total', help: 'Requests served by those model calls (divided by ascent_model_calls_total: the mean batch)', labelNames: ['deployment', 'variant'], registers,
+      collect() {
+        this.reset();
+        for (const v of source()?.variants() ?? []) this.inc({ deployment: v.deployment, variant: v.variant }, v.callRequests);
       },
     });
     new Gauge({

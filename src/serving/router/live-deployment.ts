@@ -5,7 +5,7 @@ import { PredictionQueue } from './prediction-queue.js';
 import { TrafficPicker } from './traffic-picker.js';
 
 /** Rows per model call when a variant does not say: onnx models predict row by row; others may not. */
-export const DEFAULT_MAX_BATCH: Record<string, number> = { onnx: 32 };
+const DEFAULT_MAX_BATCH: Record<string, number> = { onnx: 32 };
 
 /** One variant of a serving revision: its resolved version, loaded model and prediction queue. */
 export interface LiveVariant {

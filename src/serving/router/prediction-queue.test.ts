@@ -50,6 +50,7 @@ describe('PredictionQueue', () => {
     const queue = queueOf(model);
     const answers = await Promise.all([queue.predict(x([1, 2]), {}), queue.predict(x([3, 4], [5, 6]), {}), queue.predict(x([7, 8]), {})]);
     expect(model.calls).toEqual([4]);
+    expect([queue.calls, queue.callRequests]).toEqual([1, 3]);
     expect(answers.map(ys)).toEqual([[30], [70, 110], [150]]);
     expect(answers[1]!.find((t) => t.name === 'z')).toEqual({ name: 'z', datatype: 'FP64', shape: [2, 1], data: [-70, -110] });
     expect(answers[0]!.find((t) => t.name === 'y')!.shape).toEqual([1]);

@@ -39,12 +39,15 @@ interface Waiting {
  * arrives alone is called alone, one event-loop turn later.
  */
 export class PredictionQueue {
-  private calls = 0;
+  /** Model calls running. */
+  private active = 0;
   private running = 0;
   private waiting: Waiting[] = [];
   private scheduled = false;
   private batching: boolean;
   private idleWaiters: (() => void)[] = [];
+  private callCount = 0;
+  private callRequestCount = 0;
 
   constructor(private readonly model: LoadedModel, private readonly options: PredictionQueueOptions) {
     this.batching = options.maxBatch > 1 && model.metadata.inputs.length > 0 && model.metadata.inputs.every((s) => s.shape[0] === -1);
@@ -60,7 +63,15 @@ export class PredictionQueue {
   }
   /** True when a new request would be refused. */
   get full(): boolean {
-    return this.calls >= this.options.concurrency && this.waiting.length >= this.options.maxQueue;
+    return this.active >= this.options.concurrency && this.waiting.length >= this.options.maxQueue;
+  }
+  /** Model calls dispatched so far (a batch is one; retrying a failed batch's requests is not counted). */
+  get calls(): number {
+    return this.callCount;
+  }
+  /** Requests those calls served: callRequests / calls is the mean batch, in requests. */
+  get callRequests(): number {
+    return this.callRequestCount;
   }
   /** Rows a model call takes at most: 1 when batching is off (or was turned off for this model). */
   get maxBatch(): number {
@@ -69,9 +80,11 @@ export class PredictionQueue {
 
   predict(inputs: Tensor[], options: PredictOptions): Promise<Tensor[]> {
     const layout = this.batching ? rowLayout(inputs, options) : null;
-    if (layout === null && this.calls < this.options.concurrency && this.waiting.length === 0) {
-      this.calls++;
+    if (layout === null && this.active < this.options.concurrency && this.waiting.length === 0) {
+      this.active++;
       this.running++;
+      this.callCount++;
+      this.callRequestCount++;
       return this.callAlone(inputs, options).finally(() => this.finished(1));
     }
     if (this.full) {
@@ -86,23 +99,25 @@ export class PredictionQueue {
 
   /** Resolves once nothing runs or waits (used to drain an old revision before closing it). */
   idle(): Promise<void> {
-    if (this.calls === 0 && this.waiting.length === 0) return Promise.resolve();
+    if (this.active === 0 && this.waiting.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Dispatch on the next turn, after the current one has queued everything it read. */
   private schedule(): void {
-    if (this.scheduled || this.calls >= this.options.concurrency) return;
+    if (this.scheduled || this.active >= this.options.concurrency) return;
     this.scheduled = true;
     setImmediate(this.dispatch);
   }
 
   private readonly dispatch = (): void => {
     this.scheduled = false;
-    while (this.calls < this.options.concurrency && this.waiting.length > 0) {
+    while (this.active < this.options.concurrency && this.waiting.length > 0) {
       const batch = this.takeBatch();
-      this.calls++;
+      this.active++;
       this.running += batch.length;
+      this.callCount++;
+      this.callRequestCount += batch.length;
       void this.call(batch).finally(() => this.finished(batch.length));
     }
   };
@@ -126,10 +141,10 @@ export class PredictionQueue {
   }
 
   private finished(requests: number): void {
-    this.calls--;
+    this.active--;
     this.running -= requests;
     if (this.waiting.length > 0) this.schedule();
-    else if (this.calls === 0) for (const w of this.idleWaiters.splice(0)) w();
+    else if (this.active === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 
   private async call(batch: Waiting[]): Promise<void> {

@@ -158,7 +158,7 @@ export class ServingManager {
     return {
       variants: () => [...this.live.values()].flatMap((d) => [...d.variants.values()].map((v) => ({
         deployment: d.name, variant: v.spec.name, model: v.target.name, version: v.target.version,
-        ready: v.served.model.ready(), inFlight: v.queue.inFlight, queued: v.queue.queued,
+        ready: v.served.model.ready(), inFlight: v.queue.inFlight, queued: v.queue.queued, calls: v.queue.calls, callRequests: v.queue.callRequests,
       }))),
       revisions: () => [...this.live.values()].map((d) => ({ deployment: d.name, revision: d.revision })),
       logQueueDepth: () => log.depth,
