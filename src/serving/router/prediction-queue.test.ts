@@ -108,6 +108,16 @@ describe('PredictionQueue', () => {
     expect(model.calls.sort()).toEqual([1, 2, 2]);
   });
 
+  it('bounds a burst read in one turn: what the free slots take at the next dispatch, plus maxQueue', async () => {
+    const model = new SumModel();
+    const queue = queueOf(model, { concurrency: 1, maxQueue: 2, maxBatch: 4 });
+    const settled = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => queue.predict(x([i, i]), {})));
+    // One free slot takes a batch of 4, and 2 more may wait: 6 admitted, 4 refused at once.
+    expect(settled.filter((r) => r.status === 'fulfilled')).toHaveLength(6);
+    expect(settled.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as AscentError).code)).toEqual(Array(4).fill('RATE_LIMITED'));
+    expect(model.calls).toEqual([4, 2]);
+  });
+
   it('refuses beyond maxQueue while every slot is busy, and idle() waits for what was admitted', async () => {
     const model = new SumModel();
     const queue = queueOf(model, { concurrency: 1, maxQueue: 2, maxBatch: 1 });

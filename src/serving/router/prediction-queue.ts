@@ -61,9 +61,14 @@ export class PredictionQueue {
   get queued(): number {
     return this.waiting.length;
   }
-  /** True when a new request would be refused. */
+  /**
+   * True when a new request would be refused: `maxQueue` requests wait beyond what the free call
+   * slots will take at the next dispatch (a slot takes one request, or up to `maxBatch` when
+   * batching). So a burst read in one event-loop turn is bounded too, not only a busy variant's queue.
+   */
   get full(): boolean {
-    return this.active >= this.options.concurrency && this.waiting.length >= this.options.maxQueue;
+    const free = this.options.concurrency - this.active;
+    return this.waiting.length >= this.options.maxQueue + (free > 0 ? free * (this.batching ? this.options.maxBatch : 1) : 0);
   }
   /** Model calls dispatched so far (a batch is one; retrying a failed batch's requests is not counted). */
   get calls(): number {
