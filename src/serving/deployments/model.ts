@@ -30,7 +30,7 @@ export const VariantSpecInput = z.object({
   weight: z.number().min(0).max(1_000_000).default(1),
   percent: z.number().min(0).max(100).default(0),
   concurrency: z.number().int().min(1).max(1024).default(4),
-  /** Requests allowed to wait for a free slot; beyond it the caller gets 429. */
+  /** Requests allowed to wait while every call slot is busy; beyond it the caller gets 429 (docs/serving.md). */
   maxQueue: z.number().int().min(0).max(100_000).default(256),
   /**
    * Rows one model call may take from requests waiting together (dynamic batching); 1 turns it off.

@@ -10,9 +10,23 @@ export interface PredictionLabels {
   shadow: boolean;
 }
 
+/** One variant's live state, as the serving manager reports it at scrape time. */
+export interface VariantState {
+  deployment: string;
+  variant: string;
+  model: string;
+  version: string;
+  ready: boolean;
+  inFlight: number;
+  queued: number;
+  /** Model calls its queue made, and the requests they served. */
+  calls: number;
+  callRequests: number;
+}
+
 /** Read at scrape time: live gauges the serving manager and inference log own. */
 export interface ServingGaugeSource {
-  variants(): { deployment: string; variant: string; model: string; version: string; ready: boolean; inFlight: number; queued: number; calls: number; callRequests: number }[];
+  variants(): VariantState[];
   revisions(): { deployment: string; revision: number }[];
   logQueueDepth(): number;
   logDropped(): number;
@@ -77,35 +91,21 @@ export class ServingMetrics {
     // A registry metric is anything with get() and reset(); prom-client's types only name its own classes.
     this.registry.registerMetric(new MeterHistogram('ascent_inference_request_duration_seconds', 'Prediction latency including queueing, in seconds', meters) as unknown as Metric);
     const source = options.source ?? (() => undefined);
-    new Gauge({
-      name: 'ascent_inference_queue_depth', help: 'Requests waiting for a free slot of a variant', labelNames: ['deployment', 'variant'], registers,
-      collect() {
-        this.reset();
-        for (const v of source()?.variants() ?? []) this.set({ deployment: v.deployment, variant: v.variant }, v.queued);
-      },
-    });
-    new Gauge({
-      name: 'ascent_inference_in_flight', help: 'Predictions running in a variant', labelNames: ['deployment', 'variant'], registers,
-      collect() {
-        this.reset();
-        for (const v of source()?.variants() ?? []) this.set({ deployment: v.deployment, variant: v.variant }, v.inFlight);
-      },
-    });
-    // Dynamic batching: requests per model call is call_requests / calls (both restart with a revision).
-    new Counter({
-      name: 'ascent_model_calls_total', help: 'Model calls of a variant (one per batch of requests)', labelNames: ['deployment', 'variant'], registers,
-      collect() {
-        this.reset();
-        for (const v of source()?.variants() ?? []) this.inc({ deployment: v.deployment, variant: v.variant }, v.calls);
-      },
-    });
-    new Counter({
-      name: 'ascent_model_call_requests_total', help: 'Requests served by those model calls (divided by ascent_model_calls_total: the mean batch)', labelNames: ['deployment', 'variant'], registers,
-      collect() {
-        this.reset();
-        for (const v of source()?.variants() ?? []) this.inc({ deployment: v.deployment, variant: v.variant }, v.callRequests);
-      },
-    });
+    // Per-variant values the queues own, read at scrape time. After reset(), inc() sets the value
+    // (a counter has no set()); the counters restart with each revision's queues.
+    const perVariant = (Kind: typeof Gauge | typeof Counter, name: string, help: string, value: (v: VariantState) => number) =>
+      new (Kind as typeof Gauge)({
+        name, help, labelNames: ['deployment', 'variant'], registers,
+        collect() {
+          this.reset();
+          for (const v of source()?.variants() ?? []) this.inc({ deployment: v.deployment, variant: v.variant }, value(v));
+        },
+      });
+    perVariant(Gauge, 'ascent_inference_queue_depth', 'Requests waiting for a free slot of a variant', (v) => v.queued);
+    perVariant(Gauge, 'ascent_inference_in_flight', 'Predictions running in a variant', (v) => v.inFlight);
+    // Dynamic batching: requests per model call is call_requests / calls.
+    perVariant(Counter, 'ascent_model_calls_total', 'Model calls of a variant (one per batch of requests)', (v) => v.calls);
+    perVariant(Counter, 'ascent_model_call_requests_total', 'Requests served by those model calls (divided by ascent_model_calls_total: the mean batch)', (v) => v.callRequests);
     new Gauge({
       name: 'ascent_model_ready', help: 'Runtime health of a served model: 1 ready, 0 not (crashed or restarting)', labelNames: ['deployment', 'variant', 'model', 'version'], registers,
       collect() {

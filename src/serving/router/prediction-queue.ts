@@ -68,7 +68,7 @@ export class PredictionQueue {
    */
   get full(): boolean {
     const free = this.options.concurrency - this.active;
-    return this.waiting.length >= this.options.maxQueue + (free > 0 ? free * (this.batching ? this.options.maxBatch : 1) : 0);
+    return this.waiting.length >= this.options.maxQueue + (free > 0 ? free * this.maxBatch : 0);
   }
   /** Model calls dispatched so far (a batch is one; retrying a failed batch's requests is not counted). */
   get calls(): number {
@@ -86,10 +86,7 @@ export class PredictionQueue {
   predict(inputs: Tensor[], options: PredictOptions): Promise<Tensor[]> {
     const layout = this.batching ? rowLayout(inputs, options) : null;
     if (layout === null && this.active < this.options.concurrency && this.waiting.length === 0) {
-      this.active++;
-      this.running++;
-      this.callCount++;
-      this.callRequestCount++;
+      this.started(1);
       return this.callAlone(inputs, options).finally(() => this.finished(1));
     }
     if (this.full) {
@@ -119,10 +116,7 @@ export class PredictionQueue {
     this.scheduled = false;
     while (this.active < this.options.concurrency && this.waiting.length > 0) {
       const batch = this.takeBatch();
-      this.active++;
-      this.running += batch.length;
-      this.callCount++;
-      this.callRequestCount += batch.length;
+      this.started(batch.length);
       void this.call(batch).finally(() => this.finished(batch.length));
     }
   };
@@ -143,6 +137,14 @@ export class PredictionQueue {
     }
     this.waiting = rest;
     return batch;
+  }
+
+  /** A model call for `requests` requests begins. */
+  private started(requests: number): void {
+    this.active++;
+    this.running += requests;
+    this.callCount++;
+    this.callRequestCount += requests;
   }
 
   private finished(requests: number): void {
