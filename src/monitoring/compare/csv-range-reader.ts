@@ -34,7 +34,6 @@ export interface CsvRangeResult {
   clean: boolean;
 }
 
-const CHUNK = 1 << 20;
 const NO_VISITOR: CsvVisitor = { header: () => undefined, numbers: () => {}, text: () => {} };
 
 function open(file: string, field: string): number {
@@ -114,7 +113,7 @@ export function readCsvRange(file: string, range: CsvRange, names: string[], vis
   const parser = new CsvParser(visitor, file, field);
   parser.useHeader(names);
   try {
-    let buf = Buffer.allocUnsafe(CHUNK);
+    let buf = parser.readBuffer();
     let length = 0;
     let position = range.start;
     for (;;) {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { invalid } from '../../core/errors.js';
+import { CsvScanner, SCAN_EVENTS, SCAN_FLUSH } from './csv-scanner.js';
 import { decimalEnd, parseDecimalInto, viewOf } from './parse-decimal.js';
 
 /**
@@ -62,7 +63,7 @@ export async function readCsv(file: string, visitor: CsvVisitor, field = 'file')
   }
   const parser = new CsvParser(visitor, file, field);
   try {
-    let buf = Buffer.allocUnsafe(CHUNK);
+    let buf = parser.readBuffer();
     let length = 0;
     let first = true;
     for (;;) {
@@ -112,12 +113,28 @@ export class CsvParser {
   /** The buffer last parsed and the view the number parser reads it through. */
   private viewed: Buffer | null = null;
   private view: DataView = new DataView(new ArrayBuffer(0));
+  /** The WebAssembly inner loop, when the read buffer is its (`readBuffer`) and the columns fit it. */
+  private scanner: CsvScanner | null = null;
 
   constructor(
     private readonly visitor: CsvVisitor,
     private readonly file: string,
     private readonly field: string,
   ) {}
+
+  /**
+   * A read buffer of `CHUNK` bytes for `parse`: the WebAssembly scanner's own when it can be had
+   * (then the plain fields of what is read into it are scanned there), a plain one otherwise.
+   */
+  readBuffer(): Buffer<ArrayBuffer> {
+    try {
+      this.scanner = new CsvScanner(CHUNK);
+    } catch {
+      return Buffer.allocUnsafe(CHUNK);
+    }
+    if (this.names !== null) this.useScanner();
+    return this.scanner.input;
+  }
 
   /** Parse complete fields in buf[start, end); returns where the first incomplete field starts. */
   parse(buf: Buffer, start: number, end: number, final: boolean): number {
@@ -128,6 +145,7 @@ export class CsvParser {
     const view = this.view;
     // The columns' state, refreshed when the header row is read (useHeader replaces it).
     let { wanted, width, batches, filled } = this;
+    let scanner = this.scannerFor(buf);
     let p = start;
     for (;;) {
       if (p >= end) {
@@ -137,10 +155,14 @@ export class CsvParser {
         this.endRow();
         return p;
       }
-      // Fast path: a number in a delivered column, followed by a comma or a line feed (the rest,
-      // and any doubt, is left to the general path below, which parses the field again).
       const at = this.column;
-      if (at < width && wanted[at] === 1 && parseDecimalInto(buf, view, p, end, batches[at]!, filled[at]!)) {
+      if (scanner !== null) {
+        // The plain fields, in WebAssembly; it stops at a field for the general path below.
+        p = this.scan(scanner, buf, p, end);
+        if (p >= end) continue;
+      } else if (at < width && wanted[at] === 1 && parseDecimalInto(buf, view, p, end, batches[at]!, filled[at]!)) {
+        // Fast path: a number in a delivered column, followed by a comma or a line feed (the rest,
+        // and any doubt, is left to the general path below, which parses the field again).
         const stop = decimalEnd;
         const t = stop < end ? buf[stop]! : -1;
         if (t === COMMA) {
@@ -212,7 +234,36 @@ export class CsvParser {
       p = this.lineEnd(buf, stop, end);
       this.endRow();
       if (this.stop) return p;
-      if (wanted !== this.wanted) ({ wanted, width, batches, filled } = this);
+      if (wanted !== this.wanted) {
+        ({ wanted, width, batches, filled } = this);
+        scanner = this.scannerFor(buf);
+      }
+    }
+  }
+
+  /** The scanner, when `buf` is its read buffer and the header is known. */
+  private scannerFor(buf: Buffer): CsvScanner | null {
+    const s = this.scanner;
+    return s !== null && s.usable && buf === s.input && this.names !== null ? s : null;
+  }
+
+  /** Scan from `p` until a field needs the general path; returns that field's start. */
+  private scan(scanner: CsvScanner, buf: Buffer, p: number, end: number): number {
+    for (;;) {
+      p = scanner.scan(p, end, this.column);
+      const rows = scanner.rows;
+      if (rows > 0) {
+        // Every row the scan ended is one line (no quoted line breaks there).
+        this.rows += rows;
+        this.line += rows;
+        this.recordLine = this.line;
+      }
+      this.column = scanner.column;
+      const events = scanner.eventCount;
+      for (let i = 0; i < events; i++) this.deliverText(buf, scanner.eventStart(i), scanner.eventEnd(i), false, scanner.eventColumn(i));
+      const status = scanner.status;
+      if (status === SCAN_FLUSH) this.flushColumn(scanner.fullColumn);
+      else if (status !== SCAN_EVENTS) return p;
     }
   }
 
@@ -254,18 +305,18 @@ export class CsvParser {
       this.deliverText(buf, from, to, true);
       return;
     }
-    this.emit(buf.toString('utf8', from, to).replaceAll('""', '"'));
+    this.emit(buf.toString('utf8', from, to).replaceAll('""', '"'), this.column);
   }
 
-  private deliverText(buf: Buffer, from: number, to: number, quoted: boolean): void {
-    if (this.names !== null && (this.column >= this.width || this.wanted[this.column] !== 1)) return;
+  private deliverText(buf: Buffer, from: number, to: number, quoted: boolean, column = this.column): void {
+    if (this.names !== null && (column >= this.width || this.wanted[column] !== 1)) return;
     if (!quoted && from === to) {
-      this.emit('');
+      this.emit('', column);
       return;
     }
     const length = to - from;
     if (length > CACHE_MAX_LENGTH) {
-      this.emit(buf.toString('utf8', from, to));
+      this.emit(buf.toString('utf8', from, to), column);
       return;
     }
     let hash = length;
@@ -279,7 +330,7 @@ export class CsvParser {
       hash = (Math.imul(hash, 31) + c) | 0;
     }
     if (!ascii) {
-      this.emit(buf.toString('utf8', from, to));
+      this.emit(buf.toString('utf8', from, to), column);
       return;
     }
     const slot = (hash ^ (hash >>> 12)) & (CACHE_SLOTS - 1);
@@ -293,13 +344,13 @@ export class CsvParser {
         }
       }
       if (same) {
-        this.emit(cached);
+        this.emit(cached, column);
         return;
       }
     }
     const text = buf.toString('latin1', from, to);
     this.cacheText[slot] = text;
-    this.emit(text);
+    this.emit(text, column);
   }
 
   /** Take the header's names (read before, by this parser or another) and ask the visitor which columns it wants. */
@@ -310,6 +361,19 @@ export class CsvParser {
     this.wanted = Uint8Array.from(names, (_, i) => (wanted ? (wanted[i] ? 1 : 0) : 1));
     const delivered = this.wanted.reduce((n, w) => n + w, 0);
     this.batchSize = Math.max(256, Math.min(MAX_BATCH, Math.floor(BATCH_BUDGET / Math.max(1, delivered))));
+    if (this.scanner !== null) this.useScanner();
+    else this.jsBatches();
+  }
+
+  /** Batches in the scanner's memory when the columns fit there, else on the JS heap. */
+  private useScanner(): void {
+    if (this.scanner!.layout(this.wanted, this.batchSize)) {
+      this.batches = this.scanner!.batches;
+      this.filled = this.scanner!.filled;
+    } else this.jsBatches();
+  }
+
+  private jsBatches(): void {
     this.batches = Array.from(this.wanted, (w) => new Float64Array(w ? this.batchSize : 0));
     this.filled = new Int32Array(this.width);
   }
@@ -325,9 +389,9 @@ export class CsvParser {
     this.visitor.numbers(column, this.batches[column]!, count);
   }
 
-  private emit(text: string): void {
+  private emit(text: string, column: number): void {
     if (this.names === null) this.headerFields.push(text);
-    else this.visitor.text(this.column, text);
+    else this.visitor.text(column, text);
   }
 
   private endRow(): void {
