@@ -55,7 +55,7 @@ export function writeMonitoringSection(file: string, r: MonitoringResult): void 
     `- Drifted features (both tools): ${r.driftedColumns.join(', ') || 'none'}${r.disagreements.length ? `; disagreements: ${r.disagreements.join(', ')}` : ''}.`,
     `- Largest difference between the two tools' per-feature scores: ${r.maxScoreDifference.toExponential(2)}.`,
     ...(r.ascentRuns && r.ascentRuns.length > 1
-      ? [`- Ascent ran ${r.ascentRuns.length} times; the table reports the median run. All runs: ${r.ascentRuns.map((t) => `${t.wallSeconds.toFixed(1)} s (${t.cpuSeconds?.toFixed(1)} s CPU)`).join(', ')}, i.e. ${x(r.evidently.wallSeconds / Math.max(...r.ascentRuns.map((t) => t.wallSeconds)))} to ${x(r.evidently.wallSeconds / Math.min(...r.ascentRuns.map((t) => t.wallSeconds)))} against Evidently's one run.`]
+      ? [`- Ascent ran ${r.ascentRuns.length} times${r.evidentlyReused ? '' : ', about half before Evidently and the rest after it'}; the table reports the median run. All runs: ${r.ascentRuns.map((t) => `${t.wallSeconds.toFixed(1)} s (${t.cpuSeconds?.toFixed(1)} s CPU)`).join(', ')}, i.e. ${x(r.evidently.wallSeconds / Math.max(...r.ascentRuns.map((t) => t.wallSeconds)))} to ${x(r.evidently.wallSeconds / Math.min(...r.ascentRuns.map((t) => t.wallSeconds)))} against Evidently's one run.`]
       : []),
     `- Ascent reads the current file on its default threads (one per CPU, at most 4: here ${Math.min(4, Number(/^(\d+) CPU/.exec(r.machine)?.[1] ?? 1))}); its CPU time counts all of them.`,
     `- When and how loaded (2 CPUs shared with other work): ${runLine('Evidently', r.evidently)}; ${runLine('Ascent', r.ascent)}.` +
