@@ -123,8 +123,9 @@ export class CsvParser {
   ) {}
 
   /**
-   * A read buffer of `CHUNK` bytes for `parse`: the WebAssembly scanner's own when it can be had
-   * (then the plain fields of what is read into it are scanned there), a plain one otherwise.
+   * The read buffer of `CHUNK` bytes for `parse` (call once per parser): the WebAssembly scanner's
+   * own when it can be had (then the plain fields of what is read into it are scanned there), a
+   * plain one otherwise.
    */
   readBuffer(): Buffer<ArrayBuffer> {
     try {

@@ -26,8 +26,6 @@ const EVENT_CAPACITY = 4096;
 // 2^21 numbers at a time, so wider files use batches of 256 and need more: those stay on JS).
 const MAX_COLUMNS = 8192;
 const MAX_BATCH_NUMBERS = 1 << 21;
-// Bytes past the read buffer's end that the scan may touch: none today, kept for word reads.
-const PAD = 64;
 const PAGE = 65536;
 
 // The WebAssembly API, as far as this file uses it (the project's libs do not declare it).
@@ -85,7 +83,7 @@ export class CsvScanner {
   constructor(capacity: number) {
     this.x = instantiate();
     this.base = align(this.x.heapBase(), 16);
-    this.tables = align(this.base + capacity + PAD, 16);
+    this.tables = align(this.base + capacity, 16);
     const total = this.tables + MAX_COLUMNS * 9 + EVENT_CAPACITY * 12 + 16 + MAX_BATCH_NUMBERS * 8;
     const pages = Math.ceil(total / PAGE) - this.x.memory.buffer.byteLength / PAGE;
     if (pages > 0) this.x.memory.grow(pages);
