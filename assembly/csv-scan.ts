@@ -14,8 +14,8 @@ const QUOTE: u32 = 34;
 const LF: u32 = 10;
 const CR: u32 = 13;
 
-/** Why `scan` returned: the field at the returned position needs the general path (or the data ran out). */
-export const SLOW: i32 = 0;
+/** Why `scan` returned (`status`): the field at the returned position needs the general path (or the data ran out). The JS side reads FLUSH and EVENTS from the exports. */
+const SLOW: i32 = 0;
 /** A column's batch is full (`fullColumn`): hand it over, then scan on. */
 export const FLUSH: i32 = 1;
 /** The text event list is full: deliver the events, then scan on. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { invalid } from '../../core/errors.js';
-import { CsvScanner, SCAN_EVENTS, SCAN_FLUSH } from './csv-scanner.js';
+import { CsvScanner } from './csv-scanner.js';
 import { decimalEnd, parseDecimalInto, viewOf } from './parse-decimal.js';
 
 /**
@@ -262,9 +262,9 @@ export class CsvParser {
       this.column = scanner.column;
       const events = scanner.eventCount;
       for (let i = 0; i < events; i++) this.deliverText(buf, scanner.eventStart(i), scanner.eventEnd(i), false, scanner.eventColumn(i));
-      const status = scanner.status;
-      if (status === SCAN_FLUSH) this.flushColumn(scanner.fullColumn);
-      else if (status !== SCAN_EVENTS) return p;
+      const stop = scanner.stop;
+      if (stop === 'flush') this.flushColumn(scanner.fullColumn);
+      else if (stop === 'field') return p;
     }
   }
 

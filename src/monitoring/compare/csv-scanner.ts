@@ -14,13 +14,6 @@ import { CSV_SCAN_WASM } from './csv-scan-wasm.js';
  * unused and the reader on its JS path.
  */
 
-/** `scan` stopped at a field for the general path (or at the end of the data). */
-export const SCAN_SLOW = 0;
-/** A column's batch is full (`fullColumn`): hand it over, then scan on. */
-export const SCAN_FLUSH = 1;
-/** The text events fill their list: deliver them, then scan on. */
-export const SCAN_EVENTS = 2;
-
 const EVENT_CAPACITY = 4096;
 // Columns and batch numbers the reserved memory has room for (csv-reader.ts hands over at most
 // 2^21 numbers at a time, so wider files use batches of 256 and need more: those stay on JS).
@@ -40,6 +33,8 @@ interface Exports {
   parseOne(start: number, end: number): number;
   lastEnd(): number;
   status: WasmGlobal;
+  FLUSH: WasmGlobal;
+  EVENTS: WasmGlobal;
   column: WasmGlobal;
   rows: WasmGlobal;
   eventCount: WasmGlobal;
@@ -127,9 +122,14 @@ export class CsvScanner {
     return this.x.scan(this.base + p, this.base + end, column) - this.base;
   }
 
-  /** Why the last scan stopped: SCAN_SLOW, SCAN_FLUSH or SCAN_EVENTS. */
-  get status(): number {
-    return this.x.status.value;
+  /**
+   * Why the last scan stopped (the codes are the module's own): 'flush', a column's batch is full
+   * (`fullColumn`: hand it over, then scan on); 'events', the text events fill their list (deliver
+   * them, then scan on); 'field', the field where it stopped needs the general path, or the data ran out.
+   */
+  get stop(): 'flush' | 'events' | 'field' {
+    const status = this.x.status.value;
+    return status === this.x.FLUSH.value ? 'flush' : status === this.x.EVENTS.value ? 'events' : 'field';
   }
 
   /** The column of the field where the last scan stopped. */
@@ -142,7 +142,7 @@ export class CsvScanner {
     return this.x.rows.value;
   }
 
-  /** The column whose batch the last scan filled (with SCAN_FLUSH). */
+  /** The column whose batch the last scan filled (when it stopped for 'flush'). */
   get fullColumn(): number {
     return this.x.fullColumn.value;
   }
