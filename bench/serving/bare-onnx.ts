@@ -13,7 +13,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ort from 'onnxruntime-node';
-import { HttpClient, closedLoop, type LoadResult } from '../support/load.js';
+import { closedLoop, type LoadResult } from '../support/load.js';
+import { RawHttpClient } from '../support/raw-http.js';
 import { freePort } from '../support/servers.js';
 
 /** A running bare handler. */
@@ -82,7 +83,7 @@ export async function measureInvocations(url: string, options: { clients?: numbe
   const clients = options.clients ?? 8;
   const body = Buffer.from(options.body ?? IRIS_ROW_BODY);
   const route = options.route ?? '/invocations';
-  const make = (n: number) => Array.from({ length: clients }, () => ({ client: new HttpClient(url), path: route, bodies: Array.from({ length: n }, () => body), unitsPerBody: 1 }));
+  const make = (n: number) => Array.from({ length: clients }, () => ({ client: new RawHttpClient(url), path: route, bodies: Array.from({ length: n }, () => body), unitsPerBody: 1 }));
   const warm = make(1_000_000);
   await closedLoop(warm, 1_000, 10_000);
   for (const w of warm) w.client.close();

@@ -9,7 +9,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { closedLoop, HttpClient, type LoadResult } from '../support/load.js';
+import { closedLoop, type LoadResult } from '../support/load.js';
+import { RawHttpClient } from '../support/raw-http.js';
 import { groupCpuSeconds, loadAverage } from '../support/proc.js';
 import { REPO_ROOT, startAscent, VENV_BIN, runToCompletion, ascentEntry } from '../support/servers.js';
 import { FIXTURES_DIR, IRIS } from '../../test/fixtures/serving/iris-packages.js';
@@ -25,7 +26,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ascent-bench-cpu-'));
 const body = Buffer.from(JSON.stringify({ dataframe_split: { columns: IRIS.features, data: [IRIS.rows[0]] } }));
 
 async function measure(url: string, route: string, pid: number): Promise<LoadResult & { cpuUsPerRequest: number }> {
-  const clients = Array.from({ length: CLIENTS }, () => new HttpClient(url));
+  const clients = Array.from({ length: CLIENTS }, () => new RawHttpClient(url));
   await closedLoop(clients.map((client) => ({ client, path: route, bodies: Array(200).fill(body), unitsPerBody: 1 })), 2_000, 30_000);
   const cpu0 = groupCpuSeconds(pid);
   const res = await closedLoop(clients.map((client) => ({ client, path: route, bodies: Array(1_000_000).fill(body), unitsPerBody: 1 })), SECONDS * 1000, 30_000);

@@ -13,8 +13,14 @@ export interface HttpResult {
   ms: number;
 }
 
+/** What the load loops need from a client: one request at a time on its own connection. */
+export interface LoadClient {
+  request(method: string, path: string, body?: Buffer | string, timeoutMs?: number): Promise<HttpResult>;
+  close(): void;
+}
+
 /** One client: one keep-alive connection (maxSockets 1), like one training process logging. */
-export class HttpClient {
+export class HttpClient implements LoadClient {
   private readonly agent: http.Agent;
   private readonly host: string;
   private readonly port: number;
@@ -77,7 +83,7 @@ export function percentile(samples: number[], p: number): number {
 export const median = (samples: number[]) => percentile(samples, 50);
 
 export interface ClientWork {
-  client: HttpClient;
+  client: LoadClient;
   path: string;
   /** Pre-built request bodies, sent in order; the loop stops when they run out. */
   bodies: Buffer[];
