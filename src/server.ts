@@ -63,7 +63,7 @@ export async function createServices(config: AscentConfig): Promise<{ services: 
   // No prom-client default metrics: three of its gauges end in `_total`, which promtool rejects.
   const metrics = new Registry();
   const servingLog = pino({ level: config.logLevel, name: 'serving' });
-  const loader = new ModelLoader({ registry, packages, artifacts, cacheDir: path.join(config.dataDir, 'model-cache'), python: { pythonExecutable: config.pythonExecutable } });
+  const loader = new ModelLoader({ registry, packages, artifacts, cacheDir: path.join(config.dataDir, 'model-cache'), python: { pythonExecutable: config.pythonExecutable }, onnx: { threads: config.onnxThreads } });
   const serving = createServing({
     database, registry, provider: loaderModelProvider(loader), metricsRegistry: metrics,
     defaultDeployment: process.env.ASCENT_DEFAULT_DEPLOYMENT || null,

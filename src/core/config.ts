@@ -21,6 +21,8 @@ export interface AscentConfig {
   pipelineExecutor: 'local' | 'queue';
   /** Interpreter the python serving runtime starts for MLflow pyfunc models (needs mlflow and the models' dependencies). */
   pythonExecutable: string;
+  /** Where onnx models' predictions run: `auto` (on the event loop until calls average over 1 ms, then worker threads), `inline` or `workers`. */
+  onnxThreads: 'auto' | 'inline' | 'workers';
 }
 
 const ConfigSchema = z.object({
@@ -34,6 +36,7 @@ const ConfigSchema = z.object({
   dataDir: z.string().min(1),
   pipelineExecutor: z.enum(['local', 'queue']),
   pythonExecutable: z.string().min(1),
+  onnxThreads: z.enum(['auto', 'inline', 'workers']),
 }).refine((c) => c.pipelineExecutor !== 'queue' || /^postgres(ql)?:\/\//.test(c.databaseUrl), {
   message: 'the queue executor needs a PostgreSQL database (ASCENT_DATABASE_URL=postgres://…)',
   path: ['pipelineExecutor'],
@@ -63,6 +66,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       dataDir,
       pipelineExecutor: pick('pipelineExecutor', 'ASCENT_PIPELINE_EXECUTOR', 'local'),
       pythonExecutable: pick('pythonExecutable', 'ASCENT_PYTHON', 'python3'),
+      onnxThreads: pick('onnxThreads', 'ASCENT_ONNX_THREADS', 'auto'),
     },
     'configuration',
   );

@@ -4,10 +4,10 @@ import type { RegistryService } from '../registry/service.js';
 import { invalid, invalidState } from '../core/errors.js';
 import type { ArtifactStore } from '../storage/artifacts/artifact-store.js';
 import { PackageCache } from './package-cache.js';
-import type { LoadedModel, ModelMetadata, ModelRuntime, PredictOptions, Tensor } from './model-runtime.js';
+import type { LoadedModel, ModelExecution, ModelMetadata, ModelRuntime, PredictOptions, Tensor } from './model-runtime.js';
 import { HttpRuntime, type HttpRuntimeOptions } from './runtimes/http-runtime.js';
 import { JsRuntime } from './runtimes/js-runtime.js';
-import { OnnxRuntime } from './runtimes/onnx-runtime.js';
+import { OnnxRuntime, type OnnxRuntimeOptions } from './runtimes/onnx-runtime.js';
 import { PythonRuntime, type PythonRuntimeOptions } from './runtimes/python-runtime.js';
 import { readLocalPackage } from './runtimes/package-dir.js';
 
@@ -23,6 +23,7 @@ export interface ModelLoaderOptions {
   cacheDir: string;
   /** The Python runtime's interpreter and limits (`ASCENT_PYTHON` / config `pythonExecutable`). */
   python?: PythonRuntimeOptions;
+  onnx?: OnnxRuntimeOptions;
   /** Replace a built-in runtime (tests, or an operator's tuned instance). */
   runtimes?: Partial<Record<RuntimeKind, ModelRuntime>>;
   /** Refuse packages larger than this (default 4 GiB). */
@@ -117,7 +118,7 @@ export class ModelLoader {
     }
     let runtime = this.runtimes.get(kind);
     if (!runtime) {
-      runtime = kind === 'onnx' ? new OnnxRuntime() : kind === 'js' ? new JsRuntime() : new PythonRuntime(this.options.python ?? {});
+      runtime = kind === 'onnx' ? new OnnxRuntime(this.options.onnx ?? {}) : kind === 'js' ? new JsRuntime() : new PythonRuntime(this.options.python ?? {});
       this.runtimes.set(kind, runtime);
     }
     return runtime;
@@ -132,7 +133,9 @@ class LoadedPackageModel implements ServedModel {
   readonly digest: string;
   readonly packageDir: string;
   readonly source: string;
+  readonly execution?: () => ModelExecution;
   constructor(private readonly inner: LoadedModel, info: Omit<ServedModel, keyof LoadedModel>, private readonly owned: ModelRuntime | null) {
+    if (inner.execution) this.execution = () => inner.execution!();
     this.name = info.name;
     this.version = info.version;
     this.runtime = info.runtime;

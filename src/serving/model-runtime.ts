@@ -64,7 +64,19 @@ export interface LoadedModel {
   predict(inputs: Tensor[], options?: PredictOptions): Promise<Tensor[]>;
   /** True while the model can serve (a crashed python process reports false until restarted). */
   ready(): boolean;
+  /** Where its predictions run, for status pages (runtimes that can tell). */
+  execution?(): ModelExecution;
   close(): Promise<void>;
+}
+
+/** Where a loaded model's predictions run. */
+export interface ModelExecution {
+  /** On the server's event loop, in its worker threads, in a child process, or on another server. */
+  where: 'event-loop' | 'worker-threads' | 'process' | 'remote';
+  threads?: number;
+  /** onnx `auto`: the moving average of a call's event-loop time (null before the warm-up ends). */
+  averageCallMs?: number | null;
+  note?: string;
 }
 
 /** A ModelRuntime loads packages of the flavors it understands. */

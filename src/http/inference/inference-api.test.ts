@@ -31,6 +31,8 @@ describe('inference protocols (OIP V2, MLflow /invocations, native predict, /met
     const res = await app.inject({ method: 'POST', url: '/api/v1/deployments', headers: { 'x-ascent-user': 'ada' }, payload: { name: 'iris', variants: [{ name: 'main', model: 'iris/1' }] } });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ name: 'iris', revision: 1, status: { state: 'ready', servingRevision: 1 } });
+    // The status says where each variant's predictions run (an onnx model starts on the event loop).
+    expect(res.json().status.variants[0].execution).toMatchObject({ where: 'event-loop' });
   });
   afterAll(async () => {
     await app?.close();

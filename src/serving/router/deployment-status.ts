@@ -1,3 +1,4 @@
+import type { ModelExecution } from '../model-runtime.js';
 import type { LiveDeployment } from './live-deployment.js';
 
 /** What a replica is doing with one deployment: the revision it serves and the one it is moving to. */
@@ -9,7 +10,7 @@ export interface DeploymentStatus {
   /** Revision being loaded or that failed to load. */
   pendingRevision: number | null;
   error: string | null;
-  variants: { name: string; role: string; weight: number; percent: number; model: string; version: string; ready: boolean; inFlight: number; queued: number; concurrency: number; maxBatch: number }[];
+  variants: { name: string; role: string; weight: number; percent: number; model: string; version: string; ready: boolean; inFlight: number; queued: number; concurrency: number; maxBatch: number; execution: ModelExecution | null }[];
 }
 
 const RETRY_FAILED_MS = 30_000;
@@ -55,6 +56,7 @@ export class DeploymentStatusBook {
       variants: live ? [...live.variants.values()].map((v) => ({
         name: v.spec.name, role: v.spec.role, weight: v.spec.weight, percent: v.spec.percent, model: v.target.name, version: v.target.version,
         ready: v.served.model.ready(), inFlight: v.queue.inFlight, queued: v.queue.queued, concurrency: v.spec.concurrency, maxBatch: v.queue.maxBatch,
+        execution: v.served.model.execution?.() ?? null,
       })) : [],
     };
   }

@@ -1,6 +1,6 @@
 import { AscentError, invalid } from '../../core/errors.js';
 import { specsFromSignature } from '../codec/signature-specs.js';
-import type { LoadedModel, ModelMetadata, ModelRuntime, PredictOptions, RuntimeLoadOptions, Tensor, TensorSpec } from '../model-runtime.js';
+import type { LoadedModel, ModelExecution, ModelMetadata, ModelRuntime, PredictOptions, RuntimeLoadOptions, Tensor, TensorSpec } from '../model-runtime.js';
 import { call, oipInfer, oipMetadata, type OipTarget } from './oip-client.js';
 import { readLocalPackage } from './package-dir.js';
 import { Semaphore, checkInputs, checkOutputNames, unavailable } from './tensor-checks.js';
@@ -91,6 +91,10 @@ class HttpLoadedModel implements LoadedModel {
 
   ready(): boolean {
     return !this.closed && this.healthy;
+  }
+
+  execution(): ModelExecution {
+    return { where: 'remote' };
   }
 
   async predict(inputs: Tensor[], options: PredictOptions = {}): Promise<Tensor[]> {

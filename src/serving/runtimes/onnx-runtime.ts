@@ -1,14 +1,41 @@
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import ort from 'onnxruntime-node';
-import { invalid } from '../../core/errors.js';
-import type { LoadedModel, ModelMetadata, ModelRuntime, PredictOptions, RuntimeLoadOptions, Tensor, TensorDatatype, TensorSpec } from '../model-runtime.js';
+import { AscentError, invalid } from '../../core/errors.js';
+import type { LoadedModel, ModelExecution, ModelMetadata, ModelRuntime, PredictOptions, RuntimeLoadOptions, Tensor, TensorDatatype, TensorSpec } from '../model-runtime.js';
+import { ONNX_WORKER_SOURCE } from './onnx-worker-source.js';
 import { fileInside, readLocalPackage } from './package-dir.js';
 import { Semaphore, checkInputs, checkOutputNames, unavailable } from './tensor-checks.js';
+import { startPoolThread, WorkerPool } from './worker-pool.js';
+
+/**
+ * Where an onnx model's predictions run. onnxruntime-node's `run` is synchronous underneath its
+ * promise: it holds the event loop for the whole inference (microsoft/onnxruntime#19611), so a slow
+ * model would stall every request the server has. `inline` runs on the event loop anyway (the
+ * cheapest for sub-millisecond models: a thread hop costs more CPU than the inference), `workers`
+ * in worker threads that each hold their own session, `auto` inline until the model's calls hold
+ * the event loop for more than `slowCallMs` on average, then in workers for as long as it is loaded.
+ */
+export type OnnxThreads = 'auto' | 'inline' | 'workers';
 
 /** Options of the in-process ONNX runtime. */
 export interface OnnxRuntimeOptions {
   /** Threads onnxruntime uses inside one prediction; 1 suits many small concurrent requests best. */
   intraOpNumThreads?: number;
+  /** Default `auto`. */
+  threads?: OnnxThreads;
+  /** `auto` moves a model to worker threads when its calls average more than this (ms; default 1). */
+  slowCallMs?: number;
+  /** Worker threads per model (default: its concurrency, at most the machine's cores). */
+  workers?: number;
 }
+
+/** Calls `auto` ignores before averaging: the first runs of a session pay its lazy set-up. */
+const WARM_UP_CALLS = 2;
+/** Calls `auto` averages (after the warm-up) before it decides. */
+const MIN_OBSERVED_CALLS = 3;
+const ORT_PATH = createRequire(import.meta.url).resolve('onnxruntime-node');
 
 const FROM_ORT: Record<string, TensorDatatype> = {
   bool: 'BOOL', uint8: 'UINT8', uint16: 'UINT16', uint32: 'UINT32', uint64: 'UINT64', int8: 'INT8', int16: 'INT16', int32: 'INT32', int64: 'INT64',
@@ -27,19 +54,42 @@ export class OnnxRuntime implements ModelRuntime {
     const data = pkg.manifest.flavors.onnx?.data;
     if (typeof data !== 'string') throw invalid(`The package of '${options.name}' has no onnx flavor`, 'flavors.onnx');
     const file = await fileInside(pkg.dir, data, 'flavors.onnx.data');
+    const sessionOptions: ort.InferenceSession.SessionOptions = { intraOpNumThreads: this.options.intraOpNumThreads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+    const loadError = (message: string) => invalid(`onnxruntime cannot load '${data}' of '${options.name}': ${message}`, 'flavors.onnx.data');
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(file, { intraOpNumThreads: this.options.intraOpNumThreads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+      session = await ort.InferenceSession.create(file, sessionOptions);
     } catch (err) {
-      throw invalid(`onnxruntime cannot load '${data}' of '${options.name}': ${(err as Error).message}`, 'flavors.onnx.data');
+      throw loadError((err as Error).message);
     }
+    const concurrency = options.concurrency ?? 4;
+    const size = Math.max(1, this.options.workers ?? Math.min(concurrency, os.availableParallelism()));
+    const spawn = () => startPoolThread({ source: ONNX_WORKER_SOURCE, workerData: { ortPath: ORT_PATH, file, sessionOptions }, loadError });
+    const startPool = async () => {
+      const threads = await Promise.all(Array.from({ length: size }, spawn).map((p) => p.then((t) => t, (err: unknown) => err as Error)));
+      const failed = threads.find((t) => t instanceof Error);
+      if (failed) {
+        await Promise.all(threads.map((t) => (t instanceof Error ? undefined : t.worker.terminate())));
+        throw failed;
+      }
+      return new WorkerPool(`Model '${options.name}'`, threads as Exclude<(typeof threads)[number], Error>[], spawn, (e) => new AscentError('INTERNAL', `Model '${options.name}' failed: ${e.message}`));
+    };
+    const threads = this.options.threads ?? 'auto';
     const model = new OnnxLoadedModel(session, {
       name: options.name,
       versions: [options.version],
       platform: 'onnxruntime_onnx',
       inputs: session.inputMetadata.map(specOf),
       outputs: session.outputMetadata.map(specOf),
-    }, options.concurrency ?? 4, () => this.loaded.delete(model));
+    }, concurrency, { policy: threads, slowCallMs: this.options.slowCallMs ?? 1, startPool }, () => this.loaded.delete(model));
+    if (threads === 'workers') {
+      try {
+        await model.moveToWorkers();
+      } catch (err) {
+        await model.close();
+        throw err;
+      }
+    }
     this.loaded.add(model);
     return model;
   }
@@ -49,15 +99,42 @@ export class OnnxRuntime implements ModelRuntime {
   }
 }
 
+interface ThreadPolicy {
+  policy: OnnxThreads;
+  slowCallMs: number;
+  startPool: () => Promise<WorkerPool>;
+}
+
+/** A tensor as it crosses to and from a worker thread. */
+interface PlainTensor {
+  name: string;
+  type: ort.Tensor.Type;
+  data: ort.Tensor.DataType;
+  dims: readonly number[];
+}
+
 class OnnxLoadedModel implements LoadedModel {
   private closed = false;
   private readonly slots: Semaphore;
-  constructor(private readonly session: ort.InferenceSession, readonly metadata: ModelMetadata, concurrency: number, private readonly onClose: () => void) {
+  private pool: WorkerPool | undefined;
+  private moving: Promise<void> | undefined;
+  /** Why worker threads could not start (`auto` then stays inline). */
+  private poolError: string | undefined;
+  private calls = 0;
+  /** Moving average of the event-loop time a call held, in ms (`auto` only). */
+  private averageMs = 0;
+
+  constructor(private readonly session: ort.InferenceSession, readonly metadata: ModelMetadata, concurrency: number, private readonly threads: ThreadPolicy, private readonly onClose: () => void) {
     this.slots = new Semaphore(Math.max(1, concurrency));
   }
 
   ready(): boolean {
-    return !this.closed;
+    return !this.closed && (this.pool === undefined || this.pool.usable());
+  }
+
+  execution(): ModelExecution {
+    if (this.pool) return { where: 'worker-threads', threads: this.pool.size };
+    return { where: 'event-loop', ...(this.threads.policy === 'auto' ? { averageCallMs: this.calls > WARM_UP_CALLS ? this.averageMs : null } : {}), ...(this.poolError ? { note: `worker threads failed to start: ${this.poolError}` } : {}) };
   }
 
   async predict(inputs: Tensor[], options: PredictOptions = {}): Promise<Tensor[]> {
@@ -68,11 +145,33 @@ class OnnxLoadedModel implements LoadedModel {
     for (let i = 0; i < inputs.length; i++) feeds[inputs[i]!.name] = toOrt(inputs[i]!, i);
     return this.slots.run(async () => {
       options.signal?.throwIfAborted();
-      const result = options.outputs ? await this.session.run(feeds, options.outputs) : await this.session.run(feeds);
+      const pool = this.pool;
+      if (pool) {
+        const plain: PlainTensor[] = [];
+        for (const name in feeds) plain.push({ name, type: feeds[name]!.type, data: feeds[name]!.data, dims: feeds[name]!.dims });
+        const outputs = (await pool.run({ feeds: plain, fetches: options.outputs }, options.signal)) as PlainTensor[];
+        return outputs.map((o) => fromOrt(o.name, o));
+      }
+      const result = await this.runInline(feeds, options.outputs);
       const out: Tensor[] = [];
       for (const name in result) out.push(fromOrt(name, result[name]!));
       return out;
     });
+  }
+
+  /** Start the worker threads; predictions move to them once all have loaded the model. */
+  moveToWorkers(): Promise<void> {
+    this.moving ??= this.threads.startPool().then(
+      async (pool) => {
+        if (this.closed) return pool.close();
+        this.pool = pool;
+      },
+      (err: unknown) => {
+        this.poolError = (err as Error).message;
+        if (this.threads.policy === 'workers') throw err;
+      },
+    );
+    return this.moving;
   }
 
   async close(): Promise<void> {
@@ -81,7 +180,30 @@ class OnnxLoadedModel implements LoadedModel {
     this.onClose();
     // Predictions already admitted finish first: release waits for every slot.
     await this.slots.run(async () => undefined);
+    await this.moving?.catch(() => undefined);
+    await this.pool?.close();
     await this.session.release();
+  }
+
+  /**
+   * One run on the event loop. Under `auto` it times the synchronous part: onnxruntime-node's `run`
+   * schedules the inference with `setImmediate`, so an immediate scheduled just before it fires
+   * right before the inference starts, and the await resumes right after it ends.
+   */
+  private async runInline(feeds: Record<string, ort.Tensor>, outputs: string[] | undefined): Promise<ort.InferenceSession.ReturnType> {
+    if (this.threads.policy !== 'auto' || this.moving) return outputs ? this.session.run(feeds, outputs) : this.session.run(feeds);
+    let began = 0;
+    setImmediate(() => (began = performance.now()));
+    const result = outputs ? await this.session.run(feeds, outputs) : await this.session.run(feeds);
+    this.observe(performance.now() - began);
+    return result;
+  }
+
+  private observe(ms: number): void {
+    const n = ++this.calls - WARM_UP_CALLS;
+    if (n <= 0) return;
+    this.averageMs = n === 1 ? ms : this.averageMs * 0.8 + ms * 0.2;
+    if (n >= MIN_OBSERVED_CALLS && this.averageMs > this.threads.slowCallMs && !this.closed) void this.moveToWorkers();
   }
 }
 
@@ -138,7 +260,7 @@ function toBigInt(v: unknown, field: string, i: number): bigint {
 }
 
 /** 64-bit integers come back as numbers (exact up to 2^53) so every protocol can write them as JSON. */
-function fromOrt(name: string, value: ort.OnnxValue): Tensor {
+function fromOrt(name: string, value: ort.OnnxValue | PlainTensor): Tensor {
   const t = value as ort.Tensor;
   const datatype = FROM_ORT[t.type] ?? 'BYTES';
   const shape = t.dims.map(Number);

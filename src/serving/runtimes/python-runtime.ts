@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { AscentError, invalid } from '../../core/errors.js';
 import { packageRoot } from '../../core/package-info.js';
-import type { LoadedModel, ModelMetadata, ModelRuntime, PredictOptions, RuntimeLoadOptions, Tensor } from '../model-runtime.js';
+import type { LoadedModel, ModelExecution, ModelMetadata, ModelRuntime, PredictOptions, RuntimeLoadOptions, Tensor } from '../model-runtime.js';
 import { oipInfer, oipMetadata, type OipTarget } from './oip-client.js';
 import { readLocalPackage } from './package-dir.js';
 import { Semaphore, checkInputs, checkOutputNames, unavailable } from './tensor-checks.js';
@@ -80,6 +80,10 @@ export class PythonLoadedModel implements LoadedModel {
 
   ready(): boolean {
     return !this.closed && this.up;
+  }
+
+  execution(): ModelExecution {
+    return { where: 'process' };
   }
 
   async start(): Promise<void> {
